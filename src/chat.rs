@@ -1,0 +1,97 @@
+//! `client.chat()`: chat completions.
+
+use bytes::Bytes;
+use http::Method;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::client::{Backend, Client};
+use crate::error::{ApiError, Error, Result};
+use crate::meta::ResponseMeta;
+use crate::types::{ChatCompletion, ChatRequest};
+
+/// Chat completions, from [`Client::chat`].
+#[derive(Debug, Clone, Copy)]
+pub struct Chat<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl Chat<'_> {
+    /// Sends a request and waits for the whole answer.
+    ///
+    /// The request is validated first: an invalid one fails with
+    /// [`ErrorKind::InvalidRequest`](crate::ErrorKind::InvalidRequest) before
+    /// anything is sent. `stream` is forced off.
+    pub async fn create(&self, mut req: ChatRequest) -> Result<ChatCompletion> {
+        req.stream = None;
+        req.stream_options = None;
+        req.validate()?;
+        match &self.client.inner.backend {
+            Backend::Http(t) => {
+                let body = to_body(&req)?;
+                let (meta, bytes) = t
+                    .execute(Method::POST, "chat/completions", Some(body), None)
+                    .await?;
+                let mut completion: ChatCompletion = decode_answer(&meta, &bytes, |b| t.scrub(b))?;
+                if completion.choices.is_empty() {
+                    return Err(Error::decode("the answer has no choices", &bytes));
+                }
+                completion.meta = meta;
+                Ok(completion)
+            }
+        }
+    }
+}
+
+/// Serializes a request body.
+pub(crate) fn to_body<T: serde::Serialize>(value: &T) -> Result<Bytes> {
+    serde_json::to_vec(value)
+        .map(Bytes::from)
+        .map_err(|e| Error::invalid_request("body", format!("cannot be serialized: {e}")))
+}
+
+/// Decodes a successful answer, turning an `{"error": …}` body into an API
+/// error and a malformed one into a decode error with the JSON path.
+pub(crate) fn decode_answer<T: DeserializeOwned>(
+    meta: &ResponseMeta,
+    bytes: &[u8],
+    scrub: impl Fn(String) -> String,
+) -> Result<T> {
+    let in_body_error = |v: &Value| -> Option<Error> {
+        let e = v.get("error")?;
+        if e.is_null() {
+            return None;
+        }
+        let mut api = ApiError::from_response(
+            meta.status(),
+            meta.headers().clone(),
+            scrub(String::from_utf8_lossy(bytes).into_owned()),
+        );
+        api.fill_from_json(v);
+        Some(api.into())
+    };
+    // Cheap pre-check: an error object is small and comes first in practice,
+    // but check the whole document only when the key is present at all.
+    if memchr_error_key(bytes) {
+        if let Ok(v) = serde_json::from_slice::<Value>(bytes) {
+            if let Some(e) = in_body_error(&v) {
+                return Err(e);
+            }
+        }
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let msg = if path == "." || path.is_empty() {
+            inner.to_string()
+        } else {
+            format!("at `{path}`: {inner}")
+        };
+        Error::decode(msg, bytes)
+    })
+}
+
+fn memchr_error_key(bytes: &[u8]) -> bool {
+    bytes.windows(7).any(|w| w == b"\"error\"")
+}

@@ -1,0 +1,69 @@
+//! # requesty
+//!
+//! A typed, OpenAI-compatible LLM client for the [Requesty](https://requesty.ai)
+//! router (`https://router.requesty.ai/v1`) and any OpenAI-compatible server.
+//!
+//! ```no_run
+//! use requesty::{ChatRequest, Client};
+//!
+//! # async fn run() -> requesty::Result<()> {
+//! let client = Client::from_env()?; // REQUESTY_API_KEY, optional REQUESTY_BASE_URL
+//! let req = ChatRequest::new("openai/gpt-4o-mini")
+//!     .system("Be terse.")
+//!     .user("Hello")
+//!     .temperature(0.2)
+//!     .max_tokens(100)
+//!     .tags(["demo"]);
+//! let resp = client.chat().create(req).await?;
+//! println!("{}", resp.text().unwrap_or_default());
+//! if let Some(usage) = &resp.usage {
+//!     println!("{} tokens, ${:?}", usage.total_tokens, usage.cost);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! ## Errors
+//!
+//! Every call returns [`Result`]. Invalid requests fail before anything is
+//! sent, with an error naming the field; API errors keep the status, headers,
+//! request id, origin and body ([`ApiError`]). Retryable failures (connection
+//! errors, timeouts, 408, 409, 429, 5xx) are retried with backoff.
+//!
+//! ## Features
+//!
+//! - `router` (default): the embedded local router.
+//! - `server`: the `requesty-router` HTTP binary.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod chat;
+mod client;
+mod embeddings;
+mod error;
+mod meta;
+mod models;
+mod secret;
+pub mod transport;
+pub mod types;
+mod validate;
+
+pub use chat::Chat;
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY,
+    DEFAULT_MAX_RETRIES, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT, EU_BASE_URL,
+};
+pub use embeddings::Embeddings;
+pub use error::{ApiError, BoxError, Error, ErrorKind, Origin, Result, TimeoutKind};
+pub use meta::ResponseMeta;
+pub use models::Models;
+pub use secret::SecretString;
+pub use transport::retry::RetryPolicy;
+pub use types::{
+    ChatCompletion, ChatCompletionChunk, ChatRequest, Choice, ChoiceLogprobs, ChunkChoice,
+    CompletionTokensDetails, Content, ContentPart, Delta, Embedding, EmbeddingInput,
+    EmbeddingRequest, EmbeddingResponse, EmbeddingUsage, EmbeddingVector, FilePart, FinishReason,
+    FunctionCall, FunctionCallChoice, FunctionCallDelta, FunctionDefinition, ImageDetail, ImageUrl,
+    InputAudio, JsonSchemaFormat, Message, Model, ModelList, PromptTokensDetails, ReasoningEffort,
+    RequestyOptions, ResponseFormat, Role, Stop, StreamOptions, TokenLogprob, Tool, ToolCall,
+    ToolCallDelta, ToolChoice, ToolType, Usage,
+};

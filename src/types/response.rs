@@ -1,0 +1,255 @@
+//! The chat-completions response.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::macros::open_enum;
+use super::message::{Message, ToolCall};
+use crate::meta::ResponseMeta;
+
+open_enum! {
+    /// Why the model stopped. Unknown values (`"eos_token"`, `""`) are kept.
+    pub enum FinishReason {
+        /// A natural end or a stop sequence.
+        Stop => "stop",
+        /// The token limit was reached; the answer is truncated.
+        Length => "length",
+        /// The model called tools.
+        ToolCalls => "tool_calls",
+        /// Content was filtered.
+        ContentFilter => "content_filter",
+        /// The model called a legacy function.
+        FunctionCall => "function_call",
+    }
+}
+
+/// Log probability of one token and its top alternatives.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TokenLogprob {
+    /// The token.
+    #[serde(default)]
+    pub token: String,
+    /// Its log probability.
+    #[serde(default)]
+    pub logprob: f64,
+    /// Its UTF-8 bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<Vec<u8>>,
+    /// The most likely alternatives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub top_logprobs: Option<Vec<TokenLogprob>>,
+    /// Fields this version does not model.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// The log probabilities of a choice.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChoiceLogprobs {
+    /// Per content token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<Vec<TokenLogprob>>,
+    /// Per refusal token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refusal: Option<Vec<TokenLogprob>>,
+    /// Fields this version does not model.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Details of the prompt tokens.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PromptTokensDetails {
+    /// Tokens read from the provider's prompt cache.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cached_tokens: Option<u64>,
+    /// Tokens written to the prompt cache (Requesty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caching_tokens: Option<u64>,
+    /// Audio input tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_tokens: Option<u64>,
+    /// Fields this version does not model.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Details of the completion tokens.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CompletionTokensDetails {
+    /// Tokens spent reasoning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning_tokens: Option<u64>,
+    /// Audio output tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_tokens: Option<u64>,
+    /// Predicted-output tokens that were used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_prediction_tokens: Option<u64>,
+    /// Predicted-output tokens that were not used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejected_prediction_tokens: Option<u64>,
+    /// Fields this version does not model.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Token counts and, from Requesty, the cost.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Usage {
+    /// Prompt tokens.
+    #[serde(default)]
+    pub prompt_tokens: u64,
+    /// Generated tokens.
+    #[serde(default)]
+    pub completion_tokens: u64,
+    /// Both.
+    #[serde(default)]
+    pub total_tokens: u64,
+    /// Prompt details (cache).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_tokens_details: Option<PromptTokensDetails>,
+    /// Completion details (reasoning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_tokens_details: Option<CompletionTokensDetails>,
+    /// Cost of the request in USD (Requesty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+    /// Fields this version does not model.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Usage {
+    /// Tokens read from the prompt cache (0 if not reported).
+    pub fn cached_tokens(&self) -> u64 {
+        self.prompt_tokens_details
+            .as_ref()
+            .and_then(|d| d.cached_tokens)
+            .unwrap_or(0)
+    }
+
+    /// Reasoning tokens (0 if not reported).
+    pub fn reasoning_tokens(&self) -> u64 {
+        self.completion_tokens_details
+            .as_ref()
+            .and_then(|d| d.reasoning_tokens)
+            .unwrap_or(0)
+    }
+}
+
+/// One answer of the model (several when `n > 1`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Choice {
+    /// Position among the choices.
+    #[serde(default)]
+    pub index: u32,
+    /// The assistant message.
+    #[serde(default)]
+    pub message: Message,
+    /// Why the model stopped.
+    #[serde(default)]
+    pub finish_reason: Option<FinishReason>,
+    /// Log probabilities, when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logprobs: Option<ChoiceLogprobs>,
+    /// Fields this version does not model.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A chat completion.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChatCompletion {
+    /// The completion's id.
+    #[serde(default)]
+    pub id: String,
+    /// `chat.completion`.
+    #[serde(default)]
+    pub object: String,
+    /// Unix time of creation, in seconds.
+    #[serde(default)]
+    pub created: u64,
+    /// The model that answered.
+    #[serde(default)]
+    pub model: String,
+    /// The answers.
+    #[serde(default)]
+    pub choices: Vec<Choice>,
+    /// Token counts and cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    /// Backend configuration fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_fingerprint: Option<String>,
+    /// The service tier that served the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_tier: Option<String>,
+    /// Fields this version does not model.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+    /// HTTP metadata of the response (request id, headers); not part of the JSON.
+    #[serde(skip)]
+    pub meta: ResponseMeta,
+}
+
+impl ChatCompletion {
+    /// The first choice's text, if it has any.
+    pub fn text(&self) -> Option<String> {
+        self.choices
+            .first()
+            .and_then(|c| c.message.text())
+            .map(|t| t.into_owned())
+    }
+
+    /// The first choice.
+    pub fn first_choice(&self) -> Option<&Choice> {
+        self.choices.first()
+    }
+
+    /// The first choice's tool calls (empty if none).
+    pub fn tool_calls(&self) -> &[ToolCall] {
+        self.choices
+            .first()
+            .map(|c| c.message.tool_calls())
+            .unwrap_or_default()
+    }
+
+    /// The first choice's refusal, if the model declined.
+    pub fn refusal(&self) -> Option<&str> {
+        self.choices.first()?.message.refusal.as_deref()
+    }
+
+    /// The first choice's reasoning text, if the model returned any.
+    pub fn reasoning(&self) -> Option<&str> {
+        self.choices.first()?.message.reasoning_content.as_deref()
+    }
+
+    /// The first choice's finish reason.
+    pub fn finish_reason(&self) -> Option<&FinishReason> {
+        self.choices.first()?.finish_reason.as_ref()
+    }
+
+    /// The first choice's assistant message, ready to append to the next
+    /// request of the conversation (tool calls kept; reasoning text removed,
+    /// since providers reject it in input messages).
+    pub fn assistant_message(&self) -> Message {
+        let mut m = self
+            .choices
+            .first()
+            .map(|c| c.message.clone())
+            .unwrap_or_default();
+        m.reasoning_content = None;
+        m
+    }
+
+    /// The request id the server gave this response (`x-request-id` and kin).
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// The response's HTTP headers (rate limits and the like).
+    pub fn headers(&self) -> &http::HeaderMap {
+        self.meta.headers()
+    }
+}
