@@ -43,6 +43,7 @@ mod error;
 mod meta;
 mod models;
 mod secret;
+pub mod stream;
 pub mod transport;
 pub mod types;
 mod validate;

@@ -1,0 +1,1 @@
+//! Folds streamed chunks into the completion a non-streamed call would return.

@@ -1,0 +1,1 @@
+//! Server-sent events decoder (bytes in, events out; no HTTP inside).
