@@ -97,7 +97,11 @@ impl Client {
     where
         F: Fn(&str) -> Option<String>,
     {
-        let nonempty = |k: &str| get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let nonempty = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let key = nonempty("REQUESTY_API_KEY").ok_or_else(|| {
             Error::config(
                 "REQUESTY_API_KEY is not set: create a key at https://app.requesty.ai/api-keys \
@@ -292,9 +296,8 @@ impl ClientBuilder {
 
     /// Builds the client; fails on an invalid URL or header.
     pub fn build(self) -> Result<Client> {
-        let mut base = Url::parse(self.base_url.trim()).map_err(|e| {
-            Error::config(format!("invalid base URL {:?}: {e}", self.base_url))
-        })?;
+        let mut base = Url::parse(self.base_url.trim())
+            .map_err(|e| Error::config(format!("invalid base URL {:?}: {e}", self.base_url)))?;
         if !matches!(base.scheme(), "http" | "https") {
             return Err(Error::config(format!(
                 "base URL {:?} must use http or https",
@@ -305,8 +308,7 @@ impl ClientBuilder {
             let p = format!("{}/", base.path());
             base.set_path(&p);
         }
-        if self.timeout.is_zero() || self.read_timeout.is_zero() || self.connect_timeout.is_zero()
-        {
+        if self.timeout.is_zero() || self.read_timeout.is_zero() || self.connect_timeout.is_zero() {
             return Err(Error::config("timeouts must be longer than zero"));
         }
 
@@ -316,15 +318,15 @@ impl ClientBuilder {
         for (name, value) in &self.headers {
             let n = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::config(format!("invalid header name {name:?}")))?;
-            let v = HeaderValue::from_str(value).map_err(|_| {
-                Error::config(format!("invalid value for header {name:?}"))
-            })?;
+            let v = HeaderValue::from_str(value)
+                .map_err(|_| Error::config(format!("invalid value for header {name:?}")))?;
             headers.insert(n, v);
         }
         if let Some(key) = &self.api_key {
-            let mut v = HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(
-                |_| Error::config("the API key contains characters not allowed in a header"),
-            )?;
+            let mut v =
+                HeaderValue::from_str(&format!("Bearer {}", key.expose())).map_err(|_| {
+                    Error::config("the API key contains characters not allowed in a header")
+                })?;
             v.set_sensitive(true);
             headers.insert(header::AUTHORIZATION, v);
         }

@@ -161,6 +161,8 @@ impl fmt::Display for TimeoutKind {
 }
 
 /// What went wrong.
+// `ErrorKind` always lives behind the `Box` in `Error`, so its size is not a cost.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ErrorKind {

@@ -11,10 +11,9 @@ fn bad(field: impl Into<String>, message: impl Into<String>) -> Result<()> {
 
 fn range(field: &str, v: Option<f64>, lo: f64, hi: f64) -> Result<()> {
     match v {
-        Some(x) if !(lo..=hi).contains(&x) => bad(
-            field,
-            format!("must be between {lo} and {hi} (got {x})"),
-        ),
+        Some(x) if !(lo..=hi).contains(&x) => {
+            bad(field, format!("must be between {lo} and {hi} (got {x})"))
+        }
         _ => Ok(()),
     }
 }
@@ -56,7 +55,10 @@ pub(crate) fn chat_request(req: &ChatRequest) -> Result<()> {
     }
     if let Some(n) = req.top_logprobs {
         if n > 20 {
-            return bad("top_logprobs", format!("must be between 0 and 20 (got {n})"));
+            return bad(
+                "top_logprobs",
+                format!("must be between 0 and 20 (got {n})"),
+            );
         }
         if req.logprobs == Some(false) {
             return bad("top_logprobs", "needs `logprobs: true`");
@@ -82,8 +84,8 @@ pub(crate) fn chat_request(req: &ChatRequest) -> Result<()> {
     }
 
     for (i, m) in req.messages.iter().enumerate() {
-        let has_calls = m.tool_calls.as_ref().is_some_and(|c| !c.is_empty())
-            || m.function_call.is_some();
+        let has_calls =
+            m.tool_calls.as_ref().is_some_and(|c| !c.is_empty()) || m.function_call.is_some();
         match &m.role {
             Role::Tool => {
                 if m.tool_call_id.as_deref().is_none_or(str::is_empty) {
@@ -116,7 +118,10 @@ pub(crate) fn chat_request(req: &ChatRequest) -> Result<()> {
         if let Some(Content::Parts(parts)) = &m.content
             && parts.is_empty()
         {
-            return bad(format!("messages[{i}].content"), "must not be an empty list");
+            return bad(
+                format!("messages[{i}].content"),
+                "must not be an empty list",
+            );
         }
         for (j, call) in m.tool_calls().iter().enumerate() {
             if call.id.is_empty() {
@@ -162,7 +167,10 @@ pub(crate) fn chat_request(req: &ChatRequest) -> Result<()> {
     }
     if let Some(ToolChoice::Function(name)) = &req.tool_choice {
         if req.tools.as_ref().is_none_or(Vec::is_empty) {
-            return bad("tool_choice", format!("names {name:?} but no tools are given"));
+            return bad(
+                "tool_choice",
+                format!("names {name:?} but no tools are given"),
+            );
         }
         if !names.contains(name.as_str()) {
             return bad(

@@ -63,7 +63,11 @@ impl RetryPolicy {
 
     /// Relative jitter, 0 to 1 (default 0.1, i.e. ±10%).
     pub fn jitter(mut self, j: f64) -> Self {
-        self.jitter = if j.is_finite() { j.clamp(0.0, 1.0) } else { 0.0 };
+        self.jitter = if j.is_finite() {
+            j.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         self
     }
 
@@ -110,7 +114,11 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     {
         return Duration::try_from_secs_f64(ms / 1000.0).ok();
     }
-    let v = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let v = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(secs) = v.parse::<f64>() {
         return if secs.is_finite() && secs >= 0.0 {
             Duration::try_from_secs_f64(secs).ok()
@@ -153,14 +161,20 @@ mod tests {
 
     #[test]
     fn retry_after_forms() {
-        assert_eq!(retry_after(&h("retry-after", "2")), Some(Duration::from_secs(2)));
+        assert_eq!(
+            retry_after(&h("retry-after", "2")),
+            Some(Duration::from_secs(2))
+        );
         assert_eq!(
             retry_after(&h("retry-after-ms", "150")),
             Some(Duration::from_millis(150))
         );
         let future = SystemTime::now() + Duration::from_secs(30);
         let d = retry_after(&h("retry-after", &httpdate::fmt_http_date(future))).unwrap();
-        assert!(d <= Duration::from_secs(30) && d >= Duration::from_secs(28), "{d:?}");
+        assert!(
+            d <= Duration::from_secs(30) && d >= Duration::from_secs(28),
+            "{d:?}"
+        );
         assert_eq!(
             retry_after(&h("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")),
             Some(Duration::ZERO)
@@ -172,7 +186,13 @@ mod tests {
     #[test]
     fn long_retry_after_falls_back_to_backoff() {
         let p = RetryPolicy::default().jitter(0.0);
-        assert_eq!(p.delay(0, Some(&h("retry-after", "3600"))), Duration::from_millis(500));
-        assert_eq!(p.delay(0, Some(&h("retry-after", "3"))), Duration::from_secs(3));
+        assert_eq!(
+            p.delay(0, Some(&h("retry-after", "3600"))),
+            Duration::from_millis(500)
+        );
+        assert_eq!(
+            p.delay(0, Some(&h("retry-after", "3"))),
+            Duration::from_secs(3)
+        );
     }
 }

@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 use super::macros::open_enum;
 
 open_enum! {
-    /// Who wrote a message.
+    /// Who wrote a message (`assistant` by default, as answers without a role read).
+    #[derive(Default)]
     pub enum Role {
         /// Instructions from the application (older models).
         System => "system",
@@ -16,17 +17,12 @@ open_enum! {
         /// The end user.
         User => "user",
         /// The model.
+        #[default]
         Assistant => "assistant",
         /// The result of a tool call.
         Tool => "tool",
         /// The result of a legacy function call.
         Function => "function",
-    }
-}
-
-impl Default for Role {
-    fn default() -> Self {
-        Role::Assistant
     }
 }
 
@@ -43,16 +39,12 @@ open_enum! {
 }
 
 open_enum! {
-    /// The type of a tool (and of a tool call).
+    /// The type of a tool (and of a tool call); `function` by default.
+    #[derive(Default)]
     pub enum ToolType {
         /// A function the model can call.
+        #[default]
         Function => "function",
-    }
-}
-
-impl Default for ToolType {
-    fn default() -> Self {
-        ToolType::Function
     }
 }
 
@@ -226,13 +218,15 @@ impl<'de> Deserialize<'de> for ContentPart {
         if !known {
             return Ok(ContentPart::Other(value));
         }
-        Ok(match PartDe::deserialize(value).map_err(D::Error::custom)? {
-            PartDe::Text { text } => ContentPart::Text { text },
-            PartDe::ImageUrl { image_url } => ContentPart::ImageUrl { image_url },
-            PartDe::InputAudio { input_audio } => ContentPart::InputAudio { input_audio },
-            PartDe::File { file } => ContentPart::File { file },
-            PartDe::InputFile(f) => ContentPart::InputFile(f),
-        })
+        Ok(
+            match PartDe::deserialize(value).map_err(D::Error::custom)? {
+                PartDe::Text { text } => ContentPart::Text { text },
+                PartDe::ImageUrl { image_url } => ContentPart::ImageUrl { image_url },
+                PartDe::InputAudio { input_audio } => ContentPart::InputAudio { input_audio },
+                PartDe::File { file } => ContentPart::File { file },
+                PartDe::InputFile(f) => ContentPart::InputFile(f),
+            },
+        )
     }
 }
 

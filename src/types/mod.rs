@@ -13,12 +13,11 @@ pub mod tool;
 
 pub use chunk::{ChatCompletionChunk, ChunkChoice, Delta, FunctionCallDelta, ToolCallDelta};
 pub use embeddings::{
-    Embedding, EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EmbeddingUsage,
-    EmbeddingVector,
+    Embedding, EmbeddingInput, EmbeddingRequest, EmbeddingResponse, EmbeddingUsage, EmbeddingVector,
 };
 pub use message::{
-    Content, ContentPart, FilePart, FunctionCall, ImageDetail, ImageUrl, InputAudio, Message,
-    Role, ToolCall, ToolType,
+    Content, ContentPart, FilePart, FunctionCall, ImageDetail, ImageUrl, InputAudio, Message, Role,
+    ToolCall, ToolType,
 };
 pub use models::{Model, ModelList};
 pub use request::{ChatRequest, ReasoningEffort, RequestyOptions, Stop, StreamOptions};
@@ -26,4 +25,6 @@ pub use response::{
     ChatCompletion, Choice, ChoiceLogprobs, CompletionTokensDetails, FinishReason,
     PromptTokensDetails, TokenLogprob, Usage,
 };
-pub use tool::{FunctionCallChoice, FunctionDefinition, JsonSchemaFormat, ResponseFormat, Tool, ToolChoice};
+pub use tool::{
+    FunctionCallChoice, FunctionDefinition, JsonSchemaFormat, ResponseFormat, Tool, ToolChoice,
+};

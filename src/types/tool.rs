@@ -107,8 +107,7 @@ impl<'de> Deserialize<'de> for ToolChoice {
             Value::String(s) if s == "none" => ToolChoice::None,
             Value::String(s) if s == "required" => ToolChoice::Required,
             Value::Object(o)
-                if o.get("type").and_then(Value::as_str) == Some("function")
-                    && o.len() == 2 =>
+                if o.get("type").and_then(Value::as_str) == Some("function") && o.len() == 2 =>
             {
                 match o
                     .get("function")
@@ -120,7 +119,11 @@ impl<'de> Deserialize<'de> for ToolChoice {
                 }
             }
             Value::String(_) | Value::Object(_) => ToolChoice::Other(v),
-            _ => return Err(D::Error::custom("tool_choice must be a string or an object")),
+            _ => {
+                return Err(D::Error::custom(
+                    "tool_choice must be a string or an object",
+                ));
+            }
         })
     }
 }
