@@ -8,7 +8,8 @@ use serde_json::Value;
 use crate::client::{Backend, Client};
 use crate::error::{ApiError, Error, Result};
 use crate::meta::ResponseMeta;
-use crate::types::{ChatCompletion, ChatRequest};
+use crate::stream::chat_stream::{ChatStream, StreamTimeouts, sse_chunks};
+use crate::types::{ChatCompletion, ChatRequest, StreamOptions};
 
 /// Chat completions, from [`Client::chat`].
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +39,68 @@ impl Chat<'_> {
                 }
                 completion.meta = meta;
                 Ok(completion)
+            }
+        }
+    }
+}
+
+impl Chat<'_> {
+    /// Sends a request and returns the answer as a stream of chunks.
+    ///
+    /// Sets `stream: true`, and `stream_options.include_usage: true` unless
+    /// the request says otherwise, so usage (and Requesty's `usage.cost`)
+    /// arrives on the final chunk. HTTP errors, including retried ones, come
+    /// back here, before any chunk; see [`ChatStream`] for errors after that.
+    pub async fn stream(&self, mut req: ChatRequest) -> Result<ChatStream> {
+        req.stream = Some(true);
+        let opts = req.stream_options.get_or_insert_with(StreamOptions::default);
+        if opts.include_usage.is_none() {
+            opts.include_usage = Some(true);
+        }
+        req.validate()?;
+        match &self.client.inner.backend {
+            Backend::Http(t) => {
+                let body = to_body(&req)?;
+                let cfg = t.config();
+                let started = std::time::Instant::now();
+                let mut accept = http::HeaderMap::new();
+                accept.insert(
+                    http::header::ACCEPT,
+                    http::HeaderValue::from_static("text/event-stream"),
+                );
+                let resp = t
+                    .open(Method::POST, "chat/completions", Some(body), Some(&accept))
+                    .await?;
+                let meta = ResponseMeta::new(resp.status().as_u16(), resp.headers().clone());
+                let content_type = resp
+                    .headers()
+                    .get(http::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                if content_type.starts_with("application/json") {
+                    // Not a stream: an error object, or a server that ignored `stream`.
+                    let bytes = resp.bytes().await.map_err(|e| {
+                        Error::stream(format!("reading the body failed: {e}"))
+                    })?;
+                    let _: serde_json::Value = decode_answer(&meta, &bytes, |b| t.scrub(b))?;
+                    return Err(Error::decode(
+                        "asked for an event stream, the server answered with JSON",
+                        &bytes,
+                    ));
+                }
+                let timeouts = StreamTimeouts {
+                    first_chunk_by: started + cfg.timeout,
+                    first_chunk_after: cfg.timeout,
+                    read: cfg.read_timeout,
+                };
+                let key = cfg.api_key.clone();
+                let scrub = move |s: String| match &key {
+                    Some(k) => k.scrub(s),
+                    None => s,
+                };
+                let chunks = sse_chunks(resp.bytes_stream(), meta.clone(), timeouts, scrub);
+                Ok(ChatStream::from_chunks(chunks, meta))
             }
         }
     }

@@ -44,6 +44,7 @@ mod meta;
 mod models;
 mod secret;
 pub mod stream;
+pub mod structured;
 pub mod transport;
 pub mod types;
 mod validate;
@@ -54,6 +55,8 @@ pub use client::{
     DEFAULT_MAX_RETRIES, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT, EU_BASE_URL,
 };
 pub use embeddings::Embeddings;
+pub use stream::accumulator::ChunkAccumulator;
+pub use stream::chat_stream::ChatStream;
 pub use error::{ApiError, BoxError, Error, ErrorKind, Origin, Result, TimeoutKind};
 pub use meta::ResponseMeta;
 pub use models::Models;

@@ -85,7 +85,6 @@ impl HttpTransport {
 
     /// Sends a request with retries and returns the response once its status
     /// is a success; the body is left to the caller (streams).
-    #[allow(dead_code)] // used by streaming
     pub(crate) async fn open(
         &self,
         method: Method,

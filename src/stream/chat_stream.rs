@@ -1,0 +1,322 @@
+//! [`ChatStream`]: the chunks of a streamed chat completion.
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+
+use super::accumulator::ChunkAccumulator;
+use super::sse::{SseDecoder, SseEvent};
+use crate::error::{ApiError, Error, ErrorKind, Result, TimeoutKind};
+use crate::meta::ResponseMeta;
+use crate::types::{ChatCompletion, ChatCompletionChunk};
+
+/// The waits that bound a stream.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StreamTimeouts {
+    /// When the first chunk must have arrived by.
+    pub first_chunk_by: Instant,
+    /// The wait `first_chunk_by` came from (for the error message).
+    pub first_chunk_after: Duration,
+    /// Longest silence (no bytes at all) between two reads once a chunk arrived.
+    pub read: Duration,
+}
+
+type BoxChunkStream = Pin<Box<dyn Stream<Item = Result<ChatCompletionChunk>> + Send>>;
+
+/// A streamed chat completion: a [`Stream`] of [`ChatCompletionChunk`]s.
+///
+/// HTTP errors before the stream starts are returned by
+/// [`Chat::stream`](crate::Chat::stream) itself; failures after it started
+/// (a broken connection, an in-band error, malformed data, a stream that
+/// ends without its terminator) are `Err` items, after which the stream ends.
+/// Dropping the stream cancels the request.
+///
+/// ```no_run
+/// use futures::StreamExt;
+/// # async fn run(client: requesty::Client) -> requesty::Result<()> {
+/// let req = requesty::ChatRequest::new("openai/gpt-4o-mini").user("Hi");
+/// let mut stream = client.chat().stream(req).await?;
+/// while let Some(chunk) = stream.next().await {
+///     if let Some(t) = chunk?.delta_text() {
+///         print!("{t}");
+///     }
+/// }
+/// let answer = stream.into_completion().await?; // usage, finish reason, …
+/// # Ok(()) }
+/// ```
+pub struct ChatStream {
+    inner: BoxChunkStream,
+    acc: ChunkAccumulator,
+    meta: ResponseMeta,
+    finished: bool,
+    /// The error that ended the stream, if one did (as text: errors are not `Clone`).
+    failure: Option<String>,
+}
+
+impl std::fmt::Debug for ChatStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatStream")
+            .field("meta", &self.meta)
+            .field("finished", &self.finished)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ChatStream {
+    /// A stream of already-decoded chunks (used by in-process transports and tests).
+    pub fn from_chunks<S>(chunks: S, meta: ResponseMeta) -> Self
+    where
+        S: Stream<Item = Result<ChatCompletionChunk>> + Send + 'static,
+    {
+        ChatStream {
+            inner: Box::pin(chunks),
+            acc: ChunkAccumulator::new(),
+            meta,
+            finished: false,
+            failure: None,
+        }
+    }
+
+    /// The HTTP metadata of the response (request id, headers).
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+
+    /// The request id the server gave.
+    pub fn request_id(&self) -> Option<&str> {
+        self.meta.request_id()
+    }
+
+    /// Everything received so far, assembled into one completion.
+    pub fn accumulated(&self) -> &ChunkAccumulator {
+        &self.acc
+    }
+
+    /// Reads the rest of the stream and returns the whole answer (including
+    /// the chunks already read), exactly as a non-streamed call would have.
+    pub async fn into_completion(mut self) -> Result<ChatCompletion> {
+        while let Some(item) = self.next().await {
+            item?;
+        }
+        if let Some(failure) = self.failure.take() {
+            return Err(Error::stream(format!(
+                "the stream had already failed: {failure}"
+            )));
+        }
+        if self.acc.is_empty() {
+            return Err(Error::stream("the stream ended without any chunk"));
+        }
+        let mut completion = self.acc.finish();
+        completion.meta = self.meta;
+        Ok(completion)
+    }
+}
+
+impl Stream for ChatStream {
+    type Item = Result<ChatCompletionChunk>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.finished {
+            return Poll::Ready(None);
+        }
+        let this = &mut *self;
+        match this.inner.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                this.acc.push(&chunk);
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(Some(Err(e))) => {
+                this.finished = true;
+                this.failure = Some(e.to_string());
+                Poll::Ready(Some(Err(e)))
+            }
+            Poll::Ready(None) => {
+                this.finished = true;
+                Poll::Ready(None)
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// What one SSE event means for an OpenAI-style chunk stream.
+pub(crate) enum Step {
+    /// A chunk to yield.
+    Chunk(Box<ChatCompletionChunk>),
+    /// `[DONE]`: the clean end.
+    Done,
+    /// Nothing to yield (an empty keep-alive event, an unknown event type).
+    Skip,
+}
+
+/// Interprets one event of an OpenAI-compatible stream.
+pub(crate) fn interpret(ev: &SseEvent, meta: &ResponseMeta) -> Result<Step> {
+    if ev.is_done() {
+        return Ok(Step::Done);
+    }
+    let data = ev.data.trim();
+    match ev.event.as_deref() {
+        None | Some("message") | Some("chunk") | Some("completion") => {}
+        Some("error") => return Err(in_band_error(data, meta)),
+        // Other named events (`ping`, `keepalive`, …) carry no chunk.
+        Some(_) => return Ok(Step::Skip),
+    }
+    if data.is_empty() {
+        return Ok(Step::Skip);
+    }
+    // An in-band `{"error": …}` object.
+    if data.starts_with('{') && data.contains("\"error\"") {
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(data) {
+            if v.get("error").is_some_and(|e| !e.is_null()) {
+                return Err(in_band_error(data, meta));
+            }
+        }
+    }
+    let de = &mut serde_json::Deserializer::from_str(data);
+    match serde_path_to_error::deserialize::<_, ChatCompletionChunk>(de) {
+        Ok(chunk) => Ok(Step::Chunk(Box::new(chunk))),
+        Err(e) => {
+            let path = e.path().to_string();
+            Err(Error::decode(
+                format!("a stream chunk is malformed at `{path}`: {}", e.into_inner()),
+                data.as_bytes(),
+            ))
+        }
+    }
+}
+
+/// An error event's data as a stream error carrying the provider's message.
+pub(crate) fn in_band_error(data: &str, meta: &ResponseMeta) -> Error {
+    let api = ApiError::from_response(meta.status(), meta.headers().clone(), data.to_owned());
+    ErrorKind::Stream {
+        message: format!("the server sent an error in the stream: {}", api.message),
+        api: Some(Box::new(api)),
+    }
+    .into()
+}
+
+/// Turns a response body of server-sent events into chunks, enforcing the
+/// timeouts and the terminator rule: a stream that ends before `[DONE]`
+/// (unless every choice already has its finish reason) ends with an error.
+pub(crate) fn sse_chunks<B, E>(
+    body: B,
+    meta: ResponseMeta,
+    timeouts: StreamTimeouts,
+    scrub: impl Fn(String) -> String + Send + 'static,
+) -> impl Stream<Item = Result<ChatCompletionChunk>> + Send + 'static
+where
+    B: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    async_stream::stream! {
+        let mut body = std::pin::pin!(body);
+        let mut decoder = SseDecoder::new();
+        let mut events: Vec<SseEvent> = Vec::new();
+        // Tracks which choices have finished (the chunks themselves go to the caller).
+        let mut finished = FinishTracker::default();
+        let mut got_chunk = false;
+        loop {
+            let wait = if got_chunk {
+                timeouts.read
+            } else {
+                timeouts.first_chunk_by.saturating_duration_since(Instant::now())
+            };
+            let read = match tokio::time::timeout(wait, body.next()).await {
+                Ok(r) => r,
+                Err(_) => {
+                    yield Err(if got_chunk {
+                        Error::timeout(TimeoutKind::Read, timeouts.read)
+                    } else {
+                        Error::timeout(TimeoutKind::Request, timeouts.first_chunk_after)
+                    });
+                    return;
+                }
+            };
+            let end = match read {
+                Some(Ok(bytes)) => {
+                    if let Err(e) = decoder.push(&bytes, &mut events) {
+                        yield Err(Error::stream(e.to_string()));
+                        return;
+                    }
+                    false
+                }
+                Some(Err(e)) => {
+                    let message = scrub(crate::transport::http::error_chain(&e));
+                    yield Err(ErrorKind::Transport {
+                        message: format!("the stream broke: {message}"),
+                        source: Some(Box::new(e)),
+                    }.into());
+                    return;
+                }
+                None => {
+                    match decoder.finish() {
+                        Ok(Some(ev)) => events.push(ev),
+                        Ok(None) => {}
+                        Err(e) => {
+                            yield Err(Error::stream(e.to_string()));
+                            return;
+                        }
+                    }
+                    true
+                }
+            };
+            for ev in events.drain(..) {
+                match interpret(&ev, &meta) {
+                    Ok(Step::Chunk(chunk)) => {
+                        got_chunk = true;
+                        finished.see(&chunk);
+                        yield Ok(*chunk);
+                    }
+                    Ok(Step::Done) => return,
+                    Ok(Step::Skip) => {}
+                    Err(e) => {
+                        yield Err(e);
+                        return;
+                    }
+                }
+            }
+            if end {
+                if !finished.all_finished() {
+                    yield Err(Error::stream(if got_chunk {
+                        "the stream ended before its terminator ([DONE]) and before every choice finished: the answer is truncated"
+                    } else {
+                        "the stream ended without any chunk"
+                    }));
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// Which choices have been seen and which have a finish reason.
+#[derive(Default)]
+pub(crate) struct FinishTracker {
+    seen: Vec<bool>,
+}
+
+impl FinishTracker {
+    pub(crate) fn see(&mut self, chunk: &ChatCompletionChunk) {
+        for c in &chunk.choices {
+            let i = c.index as usize;
+            if i >= self.seen.len() {
+                // Guard against absurd indexes from a broken server.
+                if i > 1024 {
+                    continue;
+                }
+                self.seen.resize(i + 1, false);
+            }
+            // An empty reason (some servers send `""` on every chunk) is not an end.
+            if c.finish_reason.as_ref().is_some_and(|r| !r.as_str().is_empty()) {
+                self.seen[i] = true;
+            }
+        }
+    }
+
+    pub(crate) fn all_finished(&self) -> bool {
+        !self.seen.is_empty() && self.seen.iter().all(|f| *f)
+    }
+}
