@@ -214,6 +214,37 @@ pub enum ErrorKind {
         /// The start of the body.
         snippet: String,
     },
+    /// The model refused to answer (structured outputs).
+    #[error("the model refused: {refusal}")]
+    Refusal {
+        /// The refusal text.
+        refusal: String,
+    },
+    /// The answer was cut by the token limit (`finish_reason: length`) before
+    /// it was complete.
+    #[error("the answer was truncated by the token limit ({} bytes received)", .content.len())]
+    Truncated {
+        /// What arrived before the cut.
+        content: String,
+    },
+    /// A tool call's arguments do not fit the tool's argument type.
+    #[error("tool `{tool}`: invalid arguments at `{path}`: {message}")]
+    ToolArguments {
+        /// The tool's name.
+        tool: String,
+        /// The JSON path of the offending value (`.` for the whole document).
+        path: String,
+        /// What is wrong.
+        message: String,
+        /// The arguments as the model wrote them.
+        arguments: String,
+    },
+    /// The tool loop reached its round limit before the model answered.
+    #[error("the model was still calling tools after {rounds} rounds")]
+    ToolRounds {
+        /// The limit that was reached.
+        rounds: usize,
+    },
     /// A stream was malformed, truncated, or carried an error.
     #[error("stream error: {message}")]
     Stream {

@@ -45,6 +45,7 @@ mod models;
 mod secret;
 pub mod stream;
 pub mod structured;
+mod tools;
 pub mod transport;
 pub mod types;
 mod validate;
@@ -57,6 +58,8 @@ pub use client::{
 pub use embeddings::Embeddings;
 pub use stream::accumulator::ChunkAccumulator;
 pub use stream::chat_stream::ChatStream;
+pub use structured::parse::Parsed;
+pub use tools::{ToolBox, ToolFn, ToolRun};
 pub use error::{ApiError, BoxError, Error, ErrorKind, Origin, Result, TimeoutKind};
 pub use meta::ResponseMeta;
 pub use models::Models;

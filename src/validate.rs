@@ -155,13 +155,21 @@ pub(crate) fn chat_request(req: &ChatRequest) -> Result<()> {
                     format!("{name:?} is declared twice"),
                 );
             }
-            if let Some(p) = &t.function.parameters
-                && !p.is_object()
-            {
-                return bad(
-                    format!("tools[{i}].function.parameters"),
-                    "must be a JSON Schema object",
-                );
+            if let Some(p) = &t.function.parameters {
+                if !p.is_object() {
+                    return bad(
+                        format!("tools[{i}].function.parameters"),
+                        "must be a JSON Schema object",
+                    );
+                }
+                if t.function.strict == Some(true)
+                    && let Err(e) = crate::structured::schema::strict_schema(p.clone())
+                {
+                    return bad(
+                        format!("tools[{i}].function.parameters"),
+                        format!("cannot be used in strict mode: {e}"),
+                    );
+                }
             }
         }
     }
