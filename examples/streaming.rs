@@ -18,7 +18,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = match Client::from_env() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("{e}\nSet REQUESTY_API_KEY (and optionally REQUESTY_BASE_URL, REQUESTY_MODEL).");
+            eprintln!(
+                "{e}\nSet REQUESTY_API_KEY (and optionally REQUESTY_BASE_URL, REQUESTY_MODEL)."
+            );
             return Ok(());
         }
     };

@@ -24,7 +24,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = match Client::from_env() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("{e}\nSet REQUESTY_API_KEY (and optionally REQUESTY_BASE_URL, REQUESTY_MODEL).");
+            eprintln!(
+                "{e}\nSet REQUESTY_API_KEY (and optionally REQUESTY_BASE_URL, REQUESTY_MODEL)."
+            );
             return Ok(());
         }
     };
@@ -36,7 +38,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     match client.chat().parse::<Weather>(req).await {
         Ok(parsed) => {
             let w = parsed.value;
-            println!("{}: {} °C, {}", w.city, w.temperature_c, w.conditions.join(", "));
+            println!(
+                "{}: {} °C, {}",
+                w.city,
+                w.temperature_c,
+                w.conditions.join(", ")
+            );
             if let Some(u) = &parsed.completion.usage {
                 println!("({} tokens)", u.total_tokens);
             }

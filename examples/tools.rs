@@ -28,7 +28,9 @@ fn weather(args: &GetWeather) -> serde_json::Value {
     // A real tool would call a weather service here.
     let c = 21.0;
     match args.unit {
-        Some(Unit::Fahrenheit) => serde_json::json!({"location": args.location, "temp": c * 9.0 / 5.0 + 32.0, "unit": "F"}),
+        Some(Unit::Fahrenheit) => {
+            serde_json::json!({"location": args.location, "temp": c * 9.0 / 5.0 + 32.0, "unit": "F"})
+        }
         _ => serde_json::json!({"location": args.location, "temp": c, "unit": "C"}),
     }
 }
@@ -38,7 +40,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = match Client::from_env() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("{e}\nSet REQUESTY_API_KEY (and optionally REQUESTY_BASE_URL, REQUESTY_MODEL).");
+            eprintln!(
+                "{e}\nSet REQUESTY_API_KEY (and optionally REQUESTY_BASE_URL, REQUESTY_MODEL)."
+            );
             return Ok(());
         }
     };
@@ -68,8 +72,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let run = client
         .chat()
-        .run_tools(ChatRequest::new(&model).user("Is it warmer in Paris or in Boston?"), &toolbox)
+        .run_tools(
+            ChatRequest::new(&model).user("Is it warmer in Paris or in Boston?"),
+            &toolbox,
+        )
         .await?;
-    println!("run_tools ({} rounds): {}", run.rounds, run.text().unwrap_or_default());
+    println!(
+        "run_tools ({} rounds): {}",
+        run.rounds,
+        run.text().unwrap_or_default()
+    );
     Ok(())
 }

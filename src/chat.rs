@@ -53,7 +53,9 @@ impl Chat<'_> {
     /// back here, before any chunk; see [`ChatStream`] for errors after that.
     pub async fn stream(&self, mut req: ChatRequest) -> Result<ChatStream> {
         req.stream = Some(true);
-        let opts = req.stream_options.get_or_insert_with(StreamOptions::default);
+        let opts = req
+            .stream_options
+            .get_or_insert_with(StreamOptions::default);
         if opts.include_usage.is_none() {
             opts.include_usage = Some(true);
         }
@@ -80,9 +82,10 @@ impl Chat<'_> {
                     .to_ascii_lowercase();
                 if content_type.starts_with("application/json") {
                     // Not a stream: an error object, or a server that ignored `stream`.
-                    let bytes = resp.bytes().await.map_err(|e| {
-                        Error::stream(format!("reading the body failed: {e}"))
-                    })?;
+                    let bytes = resp
+                        .bytes()
+                        .await
+                        .map_err(|e| Error::stream(format!("reading the body failed: {e}")))?;
                     let _: serde_json::Value = decode_answer(&meta, &bytes, |b| t.scrub(b))?;
                     return Err(Error::decode(
                         "asked for an event stream, the server answered with JSON",

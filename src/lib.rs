@@ -56,14 +56,14 @@ pub use client::{
     DEFAULT_MAX_RETRIES, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT, EU_BASE_URL,
 };
 pub use embeddings::Embeddings;
-pub use stream::accumulator::ChunkAccumulator;
-pub use stream::chat_stream::ChatStream;
-pub use structured::parse::Parsed;
-pub use tools::{ToolBox, ToolFn, ToolRun};
 pub use error::{ApiError, BoxError, Error, ErrorKind, Origin, Result, TimeoutKind};
 pub use meta::ResponseMeta;
 pub use models::Models;
 pub use secret::SecretString;
+pub use stream::accumulator::ChunkAccumulator;
+pub use stream::chat_stream::ChatStream;
+pub use structured::parse::Parsed;
+pub use tools::{ToolBox, ToolFn, ToolRun};
 pub use transport::retry::RetryPolicy;
 pub use types::{
     ChatCompletion, ChatCompletionChunk, ChatRequest, Choice, ChoiceLogprobs, ChunkChoice,

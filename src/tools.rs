@@ -162,7 +162,10 @@ impl Default for ToolBox {
 impl std::fmt::Debug for ToolBox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ToolBox")
-            .field("tools", &self.tools.iter().map(Tool::name).collect::<Vec<_>>())
+            .field(
+                "tools",
+                &self.tools.iter().map(Tool::name).collect::<Vec<_>>(),
+            )
             .field("max_rounds", &self.max_rounds)
             .finish()
     }
@@ -296,7 +299,7 @@ impl Chat<'_> {
     /// request with the same name are replaced).
     pub async fn run_tools(&self, mut req: ChatRequest, toolbox: &ToolBox) -> Result<ToolRun> {
         let mut tools = req.tools.take().unwrap_or_default();
-        tools.retain(|t| toolbox.handlers.get(t.name()).is_none());
+        tools.retain(|t| !toolbox.handlers.contains_key(t.name()));
         tools.extend(toolbox.tools.iter().cloned());
         req.tools = Some(tools);
         let mut rounds = 0;
@@ -335,4 +338,3 @@ impl Chat<'_> {
         }
     }
 }
-

@@ -707,7 +707,7 @@ async fn invalid_requests_fail_before_sending() {
             "tools[0].function.name",
         ),
         (
-            hello().tool(Tool::new(&"x".repeat(65), "", json!({}))),
+            hello().tool(Tool::new("x".repeat(65), "", json!({}))),
             "tools[0].function.name",
         ),
         (

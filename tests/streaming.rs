@@ -20,13 +20,18 @@ async fn client_for(scripts: Vec<Script>) -> (requesty::Client, std::sync::Arc<S
 }
 
 /// Collects every item; the stream must end after an error.
-async fn collect(mut s: ChatStream) -> (Vec<requesty::ChatCompletionChunk>, Option<requesty::Error>) {
+async fn collect(
+    mut s: ChatStream,
+) -> (Vec<requesty::ChatCompletionChunk>, Option<requesty::Error>) {
     let mut chunks = vec![];
     while let Some(item) = s.next().await {
         match item {
             Ok(c) => chunks.push(c),
             Err(e) => {
-                assert!(s.next().await.is_none(), "the stream goes on after an error");
+                assert!(
+                    s.next().await.is_none(),
+                    "the stream goes on after an error"
+                );
                 return (chunks, Some(e));
             }
         }
@@ -58,9 +63,19 @@ async fn a_recorded_llama_server_stream_assembles_into_the_answer() {
 async fn into_completion_equals_the_non_streamed_answer() {
     let sse = fixture("llamacpp/text_stream.sse");
     let (client, _) = client_for(vec![Script::sse_text(&sse)]).await;
-    let done = client.chat().stream(hello()).await.unwrap().into_completion().await.unwrap();
+    let done = client
+        .chat()
+        .stream(hello())
+        .await
+        .unwrap()
+        .into_completion()
+        .await
+        .unwrap();
     let plain: Value = serde_json::from_str(&fixture("llamacpp/text_completion.json")).unwrap();
-    assert_eq!(done.text().as_deref(), plain["choices"][0]["message"]["content"].as_str());
+    assert_eq!(
+        done.text().as_deref(),
+        plain["choices"][0]["message"]["content"].as_str()
+    );
     assert_eq!(done.finish_reason(), Some(&FinishReason::Stop));
     assert_eq!(done.object, "chat.completion");
     assert_eq!(done.model, "smollm2");
@@ -81,23 +96,38 @@ async fn into_completion_after_reading_some_chunks_keeps_them() {
     }
     let done = s.into_completion().await.unwrap();
     let full = done.text().unwrap();
-    assert!(full.starts_with(&head) && full.len() > head.len(), "{head:?} / {full:?}");
+    assert!(
+        full.starts_with(&head) && full.len() > head.len(),
+        "{head:?} / {full:?}"
+    );
 }
 
 #[tokio::test]
 async fn the_llama_cpp_python_tool_call_stream_does_not_double_names() {
     let sse = fixture("llama-cpp-python/tool_call_stream.sse");
     let (client, _) = client_for(vec![Script::sse_text(&sse)]).await;
-    let done = client.chat().stream(hello()).await.unwrap().into_completion().await.unwrap();
+    let done = client
+        .chat()
+        .stream(hello())
+        .await
+        .unwrap()
+        .into_completion()
+        .await
+        .unwrap();
     let plain: Value =
         serde_json::from_str(&fixture("llama-cpp-python/tool_call_completion.json")).unwrap();
     let calls = done.tool_calls();
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].function.name, "get_current_weather");
-    assert_eq!(calls[0].id, "call__0_get_current_weather_cmpl-a4c0f2dc-d06d-4823-a8b4-4732797581e2");
+    assert_eq!(
+        calls[0].id,
+        "call__0_get_current_weather_cmpl-a4c0f2dc-d06d-4823-a8b4-4732797581e2"
+    );
     let args: Value = serde_json::from_str(&calls[0].function.arguments).unwrap();
     let plain_args: Value = serde_json::from_str(
-        plain["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"].as_str().unwrap(),
+        plain["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
+            .as_str()
+            .unwrap(),
     )
     .unwrap();
     assert_eq!(args, plain_args);
@@ -108,8 +138,15 @@ async fn the_llama_cpp_python_tool_call_stream_does_not_double_names() {
 async fn include_usage_false_is_respected() {
     let sse = fixture("llamacpp/text_stream.sse");
     let (client, seen) = client_for(vec![Script::sse_text(&sse)]).await;
-    let _ = client.chat().stream(hello().include_usage(false)).await.unwrap();
-    assert_eq!(seen.bodies.lock().unwrap()[0]["stream_options"], json!({"include_usage": false}));
+    let _ = client
+        .chat()
+        .stream(hello().include_usage(false))
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.bodies.lock().unwrap()[0]["stream_options"],
+        json!({"include_usage": false})
+    );
 }
 
 #[tokio::test]
@@ -124,13 +161,23 @@ async fn a_stream_cut_before_done_ends_with_an_error() {
 
     // into_completion refuses too.
     let (client, _) = client_for(vec![Script::sse_text(&body)]).await;
-    let e = client.chat().stream(hello()).await.unwrap().into_completion().await.unwrap_err();
+    let e = client
+        .chat()
+        .stream(hello())
+        .await
+        .unwrap()
+        .into_completion()
+        .await
+        .unwrap_err();
     assert!(e.to_string().contains("truncated"));
 }
 
 #[tokio::test]
 async fn a_stream_cut_inside_an_event_ends_with_an_error() {
-    let body = format!("{}data: {{\"id\":\"chatcmpl-1\",\"choi", data(&text_chunk("Hi")));
+    let body = format!(
+        "{}data: {{\"id\":\"chatcmpl-1\",\"choi",
+        data(&text_chunk("Hi"))
+    );
     let (client, _) = client_for(vec![Script::sse_text(&body)]).await;
     let (chunks, err) = collect(client.chat().stream(hello()).await.unwrap()).await;
     assert_eq!(chunks.len(), 1);
@@ -167,7 +214,10 @@ async fn an_in_band_error_object_is_an_error_item_with_the_message() {
     let (chunks, err) = collect(client.chat().stream(hello()).await.unwrap()).await;
     assert_eq!(chunks.len(), 1);
     let err = err.unwrap();
-    assert!(err.to_string().contains("problem with the provider stream"), "{err}");
+    assert!(
+        err.to_string().contains("problem with the provider stream"),
+        "{err}"
+    );
     assert_eq!(err.origin(), Some(&requesty::Origin::Provider));
 }
 
@@ -181,7 +231,10 @@ async fn an_error_event_is_an_error_item() {
     let (_, err) = collect(client.chat().stream(hello()).await.unwrap()).await;
     let err = err.unwrap();
     assert!(err.to_string().contains("Overloaded"), "{err}");
-    assert_eq!(err.api().unwrap().error_type.as_deref(), Some("overloaded_error"));
+    assert_eq!(
+        err.api().unwrap().error_type.as_deref(),
+        Some("overloaded_error")
+    );
 }
 
 #[tokio::test]
@@ -209,24 +262,47 @@ async fn keep_alive_comments_crlf_and_split_reads_are_handled() {
         .map(|c| Part::Bytes(c.to_vec()))
         .collect();
     let (client, _) = client_for(vec![Script::sse(parts)]).await;
-    let done = client.chat().stream(hello()).await.unwrap().into_completion().await.unwrap();
+    let done = client
+        .chat()
+        .stream(hello())
+        .await
+        .unwrap()
+        .into_completion()
+        .await
+        .unwrap();
     assert_eq!(done.text().as_deref(), Some("café 🦀"));
 }
 
 #[tokio::test]
 async fn http_errors_come_back_from_the_call_and_are_retried() {
     let scripts = vec![
-        Script::status(429, "application/json", r#"{"error":{"origin":"provider","message":"Too many requests"}}"#)
-            .header("retry-after-ms", "10"),
+        Script::status(
+            429,
+            "application/json",
+            r#"{"error":{"origin":"provider","message":"Too many requests"}}"#,
+        )
+        .header("retry-after-ms", "10"),
         Script::sse_text(&fixture("llamacpp/text_stream.sse")),
     ];
     let (base, seen) = scripted(scripts).await;
     let client = builder(&base).max_retries(1).build().unwrap();
-    let done = client.chat().stream(hello()).await.unwrap().into_completion().await.unwrap();
+    let done = client
+        .chat()
+        .stream(hello())
+        .await
+        .unwrap()
+        .into_completion()
+        .await
+        .unwrap();
     assert_eq!(done.text().as_deref(), Some("Je suis le monde."));
     assert_eq!(seen.hits.load(std::sync::atomic::Ordering::SeqCst), 2);
 
-    let (base, _) = scripted(vec![Script::status(401, "application/json", r#"{"error":{"message":"bad key"}}"#)]).await;
+    let (base, _) = scripted(vec![Script::status(
+        401,
+        "application/json",
+        r#"{"error":{"message":"bad key"}}"#,
+    )])
+    .await;
     let client = builder(&base).max_retries(3).build().unwrap();
     let err = client.chat().stream(hello()).await.unwrap_err();
     assert_eq!(err.status(), Some(401));
@@ -243,8 +319,12 @@ async fn a_json_answer_to_a_stream_request_is_not_taken_for_a_stream() {
     let err = client.chat().stream(hello()).await.unwrap_err();
     assert!(err.to_string().contains("streaming is disabled"), "{err}");
 
-    let (client, _) =
-        client_for(vec![Script::status(200, "application/json", &fixture("llamacpp/text_completion.json"))]).await;
+    let (client, _) = client_for(vec![Script::status(
+        200,
+        "application/json",
+        &fixture("llamacpp/text_completion.json"),
+    )])
+    .await;
     let err = client.chat().stream(hello()).await.unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::Decode { .. }), "{err:?}");
 }
@@ -257,12 +337,24 @@ async fn silence_between_chunks_hits_the_read_timeout() {
         Part::text("data: [DONE]\n\n"),
     ];
     let (base, _) = scripted(vec![Script::sse(parts)]).await;
-    let client = builder(&base).read_timeout(Duration::from_millis(200)).build().unwrap();
+    let client = builder(&base)
+        .read_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
     let t = Instant::now();
     let (chunks, err) = collect(client.chat().stream(hello()).await.unwrap()).await;
     assert_eq!(chunks.len(), 1);
     let err = err.unwrap();
-    assert!(matches!(err.kind(), ErrorKind::Timeout { kind: TimeoutKind::Read, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::Timeout {
+                kind: TimeoutKind::Read,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(t.elapsed() < Duration::from_secs(2));
 }
 
@@ -284,8 +376,21 @@ async fn waiting_for_the_first_chunk_is_bounded_by_timeout_even_with_keep_alives
     let (chunks, err) = collect(client.chat().stream(hello()).await.unwrap()).await;
     assert!(chunks.is_empty());
     let err = err.unwrap();
-    assert!(matches!(err.kind(), ErrorKind::Timeout { kind: TimeoutKind::Request, .. }), "{err:?}");
-    assert!(t.elapsed() < Duration::from_millis(1500), "{:?}", t.elapsed());
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::Timeout {
+                kind: TimeoutKind::Request,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        t.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        t.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -303,7 +408,14 @@ async fn a_long_healthy_stream_is_not_cut_by_the_total_timeout() {
         .read_timeout(Duration::from_millis(250))
         .build()
         .unwrap();
-    let done = client.chat().stream(hello()).await.unwrap().into_completion().await.unwrap();
+    let done = client
+        .chat()
+        .stream(hello())
+        .await
+        .unwrap()
+        .into_completion()
+        .await
+        .unwrap();
     assert_eq!(done.text().unwrap(), "0 1 2 3 4 5 6 7 8 9 10 11 ");
 }
 
@@ -319,7 +431,10 @@ async fn a_reset_mid_stream_is_an_error_item() {
     assert_eq!(chunks.len(), 1);
     let err = err.unwrap();
     assert!(
-        matches!(err.kind(), ErrorKind::Transport { .. } | ErrorKind::Stream { .. }),
+        matches!(
+            err.kind(),
+            ErrorKind::Transport { .. } | ErrorKind::Stream { .. }
+        ),
         "{err:?}"
     );
 }
@@ -337,7 +452,10 @@ async fn dropping_the_stream_cancels_the_request() {
     drop(s);
     let t = Instant::now();
     while !seen.abandoned.load(std::sync::atomic::Ordering::SeqCst) {
-        assert!(t.elapsed() < Duration::from_secs(2), "the server kept streaming");
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "the server kept streaming"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(seen.completed.load(std::sync::atomic::Ordering::SeqCst), 0);
@@ -346,7 +464,8 @@ async fn dropping_the_stream_cancels_the_request() {
 #[tokio::test]
 async fn a_stream_can_move_into_a_task() {
     fn check<T: futures::Stream + Send + Unpin + 'static>(_: &T) {}
-    let (client, _) = client_for(vec![Script::sse_text(&fixture("llamacpp/text_stream.sse"))]).await;
+    let (client, _) =
+        client_for(vec![Script::sse_text(&fixture("llamacpp/text_stream.sse"))]).await;
     let s = client.chat().stream(hello()).await.unwrap();
     check(&s);
     let text = tokio::spawn(async move {
@@ -376,7 +495,11 @@ async fn into_completion_after_an_error_item_is_an_error() {
 #[tokio::test]
 async fn stream_requests_are_validated_before_sending() {
     let (client, seen) = client_for(vec![Script::sse_text("")]).await;
-    let err = client.chat().stream(ChatRequest::new("m")).await.unwrap_err();
+    let err = client
+        .chat()
+        .stream(ChatRequest::new("m"))
+        .await
+        .unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::InvalidRequest { .. }));
     assert_eq!(seen.hits.load(std::sync::atomic::Ordering::SeqCst), 0);
 }

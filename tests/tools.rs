@@ -46,7 +46,10 @@ fn calls(calls: &[(&str, &str, &str)]) -> String {
         .iter()
         .map(|(id, name, args)| json!({"id": id, "type": "function", "function": {"name": name, "arguments": args}}))
         .collect();
-    completion(json!({"role": "assistant", "content": null, "tool_calls": tc}), "tool_calls")
+    completion(
+        json!({"role": "assistant", "content": null, "tool_calls": tc}),
+        "tool_calls",
+    )
 }
 
 fn answer(text: &str) -> String {
@@ -59,7 +62,9 @@ async fn sequence(bodies: Vec<String>) -> MockServer {
     let n = bodies.len();
     for (i, b) in bodies.into_iter().enumerate() {
         let m = Mock::given(method("POST")).respond_with(
-            ResponseTemplate::new(200).insert_header("content-type", "application/json").set_body_string(b),
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/json")
+                .set_body_string(b),
         );
         let m = if i + 1 < n { m.up_to_n_times(1) } else { m };
         m.mount(&server).await;
@@ -80,7 +85,11 @@ async fn bodies(server: &MockServer) -> Vec<Value> {
 #[tokio::test]
 async fn a_tool_from_a_type_sends_the_expected_schema_and_round_trips() {
     let server = sequence(vec![
-        calls(&[("call_1", "get_current_weather", r#"{"location":"Paris, France","unit":"celsius"}"#)]),
+        calls(&[(
+            "call_1",
+            "get_current_weather",
+            r#"{"location":"Paris, France","unit":"celsius"}"#,
+        )]),
         answer("It is 21 °C in Paris."),
     ])
     .await;
@@ -94,14 +103,23 @@ async fn a_tool_from_a_type_sends_the_expected_schema_and_round_trips() {
     let mut next = req.clone().message(resp.assistant_message());
     for call in resp.tool_calls() {
         let args: GetWeather = call.parse_arguments().unwrap();
-        assert_eq!(args, GetWeather { location: "Paris, France".into(), unit: Some(Unit::Celsius) });
+        assert_eq!(
+            args,
+            GetWeather {
+                location: "Paris, France".into(),
+                unit: Some(Unit::Celsius)
+            }
+        );
         next = next.message(Message::tool_result(call, json!({"temp_c": 21})));
     }
     let final_ = client.chat().create(next).await.unwrap();
     assert_eq!(final_.text().as_deref(), Some("It is 21 °C in Paris."));
 
     let sent = bodies(&server).await;
-    assert_eq!(sent[0]["tools"][0], fixture_json("schemas/tool_get_current_weather.json"));
+    assert_eq!(
+        sent[0]["tools"][0],
+        fixture_json("schemas/tool_get_current_weather.json")
+    );
     assert_eq!(sent[0]["tool_choice"], "auto");
     assert_eq!(
         sent[1]["messages"],
@@ -115,7 +133,10 @@ async fn a_tool_from_a_type_sends_the_expected_schema_and_round_trips() {
 
 #[tokio::test]
 async fn parse_sends_a_strict_json_schema_and_returns_the_value() {
-    let server = sequence(vec![answer(r#"{"city":"Paris","temperature_c":21.5,"conditions":["sunny","windy"]}"#)]).await;
+    let server = sequence(vec![answer(
+        r#"{"city":"Paris","temperature_c":21.5,"conditions":["sunny","windy"]}"#,
+    )])
+    .await;
     let client = builder(&server.uri()).build().unwrap();
     let parsed = client
         .chat()
@@ -124,12 +145,19 @@ async fn parse_sends_a_strict_json_schema_and_returns_the_value() {
         .unwrap();
     assert_eq!(
         parsed.value,
-        Weather { city: "Paris".into(), temperature_c: 21.5, conditions: vec!["sunny".into(), "windy".into()] }
+        Weather {
+            city: "Paris".into(),
+            temperature_c: 21.5,
+            conditions: vec!["sunny".into(), "windy".into()]
+        }
     );
     assert_eq!(parsed.completion.usage.as_ref().unwrap().total_tokens, 15);
     assert_eq!(parsed.completion.id, "chatcmpl-t");
     let sent = bodies(&server).await;
-    assert_eq!(sent[0]["response_format"], fixture_json("schemas/response_format_weather.json"));
+    assert_eq!(
+        sent[0]["response_format"],
+        fixture_json("schemas/response_format_weather.json")
+    );
 }
 
 #[tokio::test]
@@ -147,7 +175,10 @@ async fn parse_of_a_non_object_type_wraps_and_unwraps() {
     assert_eq!(parsed.value.len(), 2);
     assert_eq!(parsed.value[1].conditions, ["snow"]);
     let sent = bodies(&server).await;
-    assert_eq!(sent[0]["response_format"], fixture_json("schemas/response_format_vec_weather.json"));
+    assert_eq!(
+        sent[0]["response_format"],
+        fixture_json("schemas/response_format_vec_weather.json")
+    );
 }
 
 #[tokio::test]
@@ -158,7 +189,11 @@ async fn a_refusal_is_an_error_with_its_text() {
     )])
     .await;
     let client = builder(&server.uri()).build().unwrap();
-    let err = client.chat().parse::<Weather>(ChatRequest::new("m").user("x")).await.unwrap_err();
+    let err = client
+        .chat()
+        .parse::<Weather>(ChatRequest::new("m").user("x"))
+        .await
+        .unwrap_err();
     match err.kind() {
         ErrorKind::Refusal { refusal } => assert!(refusal.contains("cannot help")),
         other => panic!("{other:?}"),
@@ -170,49 +205,93 @@ async fn a_truncated_answer_is_a_distinct_error() {
     // Recorded from llama-server: the JSON was cut by max_tokens.
     let server = sequence(vec![fixture("llamacpp/structured_completion.json")]).await;
     let client = builder(&server.uri()).build().unwrap();
-    let err = client.chat().parse::<Weather>(ChatRequest::new("m").user("x")).await.unwrap_err();
+    let err = client
+        .chat()
+        .parse::<Weather>(ChatRequest::new("m").user("x"))
+        .await
+        .unwrap_err();
     match err.kind() {
-        ErrorKind::Truncated { content } => assert!(content.starts_with("{\n    \"city\": \"Paris\"")),
+        ErrorKind::Truncated { content } => {
+            assert!(content.starts_with("{\n    \"city\": \"Paris\""))
+        }
         other => panic!("{other:?}"),
     }
 }
 
 #[tokio::test]
 async fn bad_json_and_type_mismatches_show_the_content_and_path() {
-    let server = sequence(vec![answer(r#"{"city":"Paris","temperature_c":"warm","conditions":[]}"#)]).await;
+    let server = sequence(vec![answer(
+        r#"{"city":"Paris","temperature_c":"warm","conditions":[]}"#,
+    )])
+    .await;
     let client = builder(&server.uri()).build().unwrap();
-    let err = client.chat().parse::<Weather>(ChatRequest::new("m").user("x")).await.unwrap_err();
+    let err = client
+        .chat()
+        .parse::<Weather>(ChatRequest::new("m").user("x"))
+        .await
+        .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("temperature_c") && text.contains("warm"), "{text}");
+    assert!(
+        text.contains("temperature_c") && text.contains("warm"),
+        "{text}"
+    );
     assert!(matches!(err.kind(), ErrorKind::Decode { .. }));
 
     let server = sequence(vec![answer(r#"{"city": "Par"#)]).await;
     let client = builder(&server.uri()).build().unwrap();
-    let err = client.chat().parse::<Weather>(ChatRequest::new("m").user("x")).await.unwrap_err();
+    let err = client
+        .chat()
+        .parse::<Weather>(ChatRequest::new("m").user("x"))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("Par"), "{err}");
 
-    let server = sequence(vec![answer(r#"{"city":"Paris","temperature_c":1,"conditions":["a",7]}"#)]).await;
+    let server = sequence(vec![answer(
+        r#"{"city":"Paris","temperature_c":1,"conditions":["a",7]}"#,
+    )])
+    .await;
     let client = builder(&server.uri()).build().unwrap();
-    let err = client.chat().parse::<Weather>(ChatRequest::new("m").user("x")).await.unwrap_err();
+    let err = client
+        .chat()
+        .parse::<Weather>(ChatRequest::new("m").user("x"))
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("conditions[1]"), "{err}");
 }
 
 #[tokio::test]
 async fn json_object_mode_works_too() {
-    let server = sequence(vec![answer("```json\n{\"city\":\"Rome\",\"temperature_c\":30,\"conditions\":[\"hot\"]}\n```")]).await;
+    let server = sequence(vec![answer(
+        "```json\n{\"city\":\"Rome\",\"temperature_c\":30,\"conditions\":[\"hot\"]}\n```",
+    )])
+    .await;
     let client = builder(&server.uri()).build().unwrap();
-    let req = ChatRequest::new("m").user("x").response_format(requesty::ResponseFormat::JsonObject);
+    let req = ChatRequest::new("m")
+        .user("x")
+        .response_format(requesty::ResponseFormat::JsonObject);
     let parsed = client.chat().parse::<Weather>(req).await.unwrap();
     assert_eq!(parsed.value.city, "Rome");
-    assert_eq!(bodies(&server).await[0]["response_format"], json!({"type": "json_object"}));
+    assert_eq!(
+        bodies(&server).await[0]["response_format"],
+        json!({"type": "json_object"})
+    );
 }
 
 #[test]
 fn parse_arguments_errors_name_the_tool_and_path() {
-    let call = ToolCall::function("call_9", "get_current_weather", r#"{"location":"Paris","unit":"kelvin"}"#);
+    let call = ToolCall::function(
+        "call_9",
+        "get_current_weather",
+        r#"{"location":"Paris","unit":"kelvin"}"#,
+    );
     let err = call.parse_arguments::<GetWeather>().unwrap_err();
     match err.kind() {
-        ErrorKind::ToolArguments { tool, path, arguments, .. } => {
+        ErrorKind::ToolArguments {
+            tool,
+            path,
+            arguments,
+            ..
+        } => {
             assert_eq!(tool, "get_current_weather");
             assert_eq!(path, "unit");
             assert!(arguments.contains("kelvin"));
@@ -220,20 +299,32 @@ fn parse_arguments_errors_name_the_tool_and_path() {
         other => panic!("{other:?}"),
     }
     assert!(err.to_string().contains("get_current_weather") && err.to_string().contains("unit"));
-    let err = ToolCall::function("c", "f", "{not json").parse_arguments::<GetWeather>().unwrap_err();
+    let err = ToolCall::function("c", "f", "{not json")
+        .parse_arguments::<GetWeather>()
+        .unwrap_err();
     assert!(matches!(err.kind(), ErrorKind::ToolArguments { .. }));
     // Empty arguments read as {} (for argument-less tools).
     #[derive(Deserialize)]
     struct NoArgs {}
-    ToolCall::function("c", "f", "").parse_arguments::<NoArgs>().unwrap();
+    ToolCall::function("c", "f", "")
+        .parse_arguments::<NoArgs>()
+        .unwrap();
 }
 
 #[tokio::test]
 async fn run_tools_loops_with_parallel_calls_and_reports_errors_to_the_model() {
     let server = sequence(vec![
         calls(&[
-            ("call_a", "get_current_weather", r#"{"location":"Paris","unit":null}"#),
-            ("call_b", "get_current_weather", r#"{"location":"Tokyo","unit":"fahrenheit"}"#),
+            (
+                "call_a",
+                "get_current_weather",
+                r#"{"location":"Paris","unit":null}"#,
+            ),
+            (
+                "call_b",
+                "get_current_weather",
+                r#"{"location":"Tokyo","unit":"fahrenheit"}"#,
+            ),
         ]),
         calls(&[
             ("call_c", "get_stock_price", r#"{"ticker":"ACME"}"#),
@@ -248,11 +339,19 @@ async fn run_tools_loops_with_parallel_calls_and_reports_errors_to_the_model() {
     #[derive(Deserialize, schemars::JsonSchema)]
     struct Empty {}
     let toolbox = ToolBox::new()
-        .add("get_current_weather", "Get the current weather", |args: GetWeather| async move {
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            let temp = if args.unit == Some(Unit::Fahrenheit) { 70 } else { 21 };
-            Ok(json!({"location": args.location, "temp": temp}))
-        })
+        .add(
+            "get_current_weather",
+            "Get the current weather",
+            |args: GetWeather| async move {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                let temp = if args.unit == Some(Unit::Fahrenheit) {
+                    70
+                } else {
+                    21
+                };
+                Ok(json!({"location": args.location, "temp": temp}))
+            },
+        )
         .add("fails", "Always fails", |_: Empty| async move {
             Err::<Value, _>("the database is down".into())
         })
@@ -265,11 +364,18 @@ async fn run_tools_loops_with_parallel_calls_and_reports_errors_to_the_model() {
     let t = Instant::now();
     let run = client
         .chat()
-        .run_tools(ChatRequest::new("m").user("Weather in Paris and Tokyo?"), &toolbox)
+        .run_tools(
+            ChatRequest::new("m").user("Weather in Paris and Tokyo?"),
+            &toolbox,
+        )
         .await
         .unwrap();
     // Two rounds, each with its weather calls run concurrently (300 ms each).
-    assert!(t.elapsed() < Duration::from_millis(900), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        t.elapsed()
+    );
     assert_eq!(run.rounds, 2);
     assert_eq!(run.text().as_deref(), Some("Paris 21 °C, Tokyo 70 °F."));
     // user, assistant(2 calls), 2 results, assistant(4 calls), 4 results, final answer
@@ -277,18 +383,39 @@ async fn run_tools_loops_with_parallel_calls_and_reports_errors_to_the_model() {
 
     let sent = bodies(&server).await;
     assert_eq!(sent.len(), 3);
-    let names: Vec<&str> = sent[0]["tools"].as_array().unwrap().iter().map(|t| t["function"]["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = sent[0]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["function"]["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["get_current_weather", "fails", "panics"]);
     let m = &sent[1]["messages"];
-    assert_eq!(m[2], json!({"role": "tool", "tool_call_id": "call_a", "content": "{\"location\":\"Paris\",\"temp\":21}"}));
+    assert_eq!(
+        m[2],
+        json!({"role": "tool", "tool_call_id": "call_a", "content": "{\"location\":\"Paris\",\"temp\":21}"})
+    );
     assert_eq!(m[3]["tool_call_id"], "call_b");
     assert_eq!(m[3]["content"], "{\"location\":\"Tokyo\",\"temp\":70}");
     let m = &sent[2]["messages"];
     let result = |i: usize| m[i]["content"].as_str().unwrap().to_owned();
-    assert!(result(5).contains("no tool named `get_stock_price`") && result(5).contains("get_current_weather"), "{}", result(5));
-    assert!(result(6).starts_with("error:") && result(6).contains("location"), "{}", result(6));
+    assert!(
+        result(5).contains("no tool named `get_stock_price`")
+            && result(5).contains("get_current_weather"),
+        "{}",
+        result(5)
+    );
+    assert!(
+        result(6).starts_with("error:") && result(6).contains("location"),
+        "{}",
+        result(6)
+    );
     assert_eq!(result(7), "error: the database is down");
-    assert!(result(8).starts_with("error:") && result(8).contains("panics"), "{}", result(8));
+    assert!(
+        result(8).starts_with("error:") && result(8).contains("panics"),
+        "{}",
+        result(8)
+    );
 }
 
 #[tokio::test]
@@ -300,8 +427,15 @@ async fn run_tools_stops_at_the_round_limit() {
     let toolbox = ToolBox::new()
         .add("noop", "Does nothing", |_: Empty| async move { Ok("done") })
         .max_rounds(3);
-    let err = client.chat().run_tools(ChatRequest::new("m").user("loop"), &toolbox).await.unwrap_err();
-    assert!(matches!(err.kind(), ErrorKind::ToolRounds { rounds: 3 }), "{err:?}");
+    let err = client
+        .chat()
+        .run_tools(ChatRequest::new("m").user("loop"), &toolbox)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), ErrorKind::ToolRounds { rounds: 3 }),
+        "{err:?}"
+    );
     assert_eq!(bodies(&server).await.len(), 4);
 }
 
@@ -312,7 +446,9 @@ async fn a_forced_tool_choice_is_relaxed_after_the_first_round() {
     #[derive(Deserialize, schemars::JsonSchema)]
     struct Empty {}
     let toolbox = ToolBox::new().add("noop", "Does nothing", |_: Empty| async move { Ok("done") });
-    let req = ChatRequest::new("m").user("x").tool_choice(ToolChoice::function("noop"));
+    let req = ChatRequest::new("m")
+        .user("x")
+        .tool_choice(ToolChoice::function("noop"));
     client.chat().run_tools(req, &toolbox).await.unwrap();
     let sent = bodies(&server).await;
     assert_eq!(sent[0]["tool_choice"]["function"]["name"], "noop");
@@ -321,7 +457,10 @@ async fn a_forced_tool_choice_is_relaxed_after_the_first_round() {
 
 #[tokio::test]
 async fn a_streamed_tool_call_assembles_and_parses() {
-    let (base, _) = scripted(vec![Script::sse_text(&fixture("openai/tool_calls_parallel.sse"))]).await;
+    let (base, _) = scripted(vec![Script::sse_text(&fixture(
+        "openai/tool_calls_parallel.sse",
+    ))])
+    .await;
     let client = builder(&base).build().unwrap();
     let done = client
         .chat()
@@ -341,35 +480,67 @@ async fn a_streamed_tool_call_assembles_and_parses() {
 
 #[tokio::test]
 async fn a_streamed_structured_answer_parses() {
-    let chunks: String = [r#"{"city":"Pa"#, r#"ris","temperature_c":2"#, r#"1.5,"conditions":["sun"]}"#]
-        .iter()
-        .map(|piece| data(&text_chunk(piece)))
-        .chain([data(&finish_chunk("stop")), "data: [DONE]\n\n".to_string()])
-        .collect();
+    let chunks: String = [
+        r#"{"city":"Pa"#,
+        r#"ris","temperature_c":2"#,
+        r#"1.5,"conditions":["sun"]}"#,
+    ]
+    .iter()
+    .map(|piece| data(&text_chunk(piece)))
+    .chain([data(&finish_chunk("stop")), "data: [DONE]\n\n".to_string()])
+    .collect();
     let (base, seen) = scripted(vec![Script::sse_text(&chunks)]).await;
     let client = builder(&base).build().unwrap();
-    let req = ChatRequest::new("m").user("x").json_schema::<Weather>().unwrap();
-    let done = client.chat().stream(req).await.unwrap().into_completion().await.unwrap();
+    let req = ChatRequest::new("m")
+        .user("x")
+        .json_schema::<Weather>()
+        .unwrap();
+    let done = client
+        .chat()
+        .stream(req)
+        .await
+        .unwrap()
+        .into_completion()
+        .await
+        .unwrap();
     let parsed = requesty::Parsed::<Weather>::from_completion(done).unwrap();
     assert_eq!(parsed.value.temperature_c, 21.5);
-    assert_eq!(seen.bodies.lock().unwrap()[0]["response_format"]["json_schema"]["name"], "Weather");
+    assert_eq!(
+        seen.bodies.lock().unwrap()[0]["response_format"]["json_schema"]["name"],
+        "Weather"
+    );
 }
 
 #[test]
 fn a_strict_tool_with_a_map_fails_validation_naming_why() {
     #[derive(Deserialize, schemars::JsonSchema)]
+    #[allow(dead_code)]
     struct Scores {
         by_name: std::collections::HashMap<String, i32>,
     }
     let tool = Tool::function::<Scores>("scores", "Scores").strict();
-    let err = ChatRequest::new("m").user("x").tool(tool.clone()).validate().unwrap_err();
-    assert!(err.to_string().contains("tools[0].function.parameters"), "{err}");
+    let err = ChatRequest::new("m")
+        .user("x")
+        .tool(tool.clone())
+        .validate()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("tools[0].function.parameters"),
+        "{err}"
+    );
     assert!(err.to_string().contains("by_name"), "{err}");
     // Without strict the plain schema is fine.
     let mut lax = tool;
     lax.function.strict = None;
-    ChatRequest::new("m").user("x").tool(lax).validate().unwrap();
+    ChatRequest::new("m")
+        .user("x")
+        .tool(lax)
+        .validate()
+        .unwrap();
     // And parse::<T> of such a type fails before sending.
-    let e = ChatRequest::new("m").user("x").json_schema::<Scores>().unwrap_err();
+    let e = ChatRequest::new("m")
+        .user("x")
+        .json_schema::<Scores>()
+        .unwrap_err();
     assert!(e.to_string().contains("by_name"), "{e}");
 }

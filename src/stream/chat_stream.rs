@@ -80,6 +80,36 @@ impl ChatStream {
         }
     }
 
+    /// A stream over the bytes of an OpenAI-style server-sent-events body
+    /// from any source (your own HTTP stack, a file, a test), with the same
+    /// rules as [`Chat::stream`](crate::Chat::stream): in-band errors become
+    /// `Err` items and a body that ends before `[DONE]` (with a choice not
+    /// finished) ends with an error. `read_timeout` bounds the silence
+    /// between two reads, and the wait for the first chunk.
+    ///
+    /// ```
+    /// # async fn run() -> requesty::Result<()> {
+    /// use futures::stream;
+    /// let body = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+    /// let reads = stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(body))]);
+    /// let s = requesty::ChatStream::from_sse(reads, std::time::Duration::from_secs(30));
+    /// assert_eq!(s.into_completion().await?.text().as_deref(), Some("Hi"));
+    /// # Ok(()) }
+    /// ```
+    pub fn from_sse<B, E>(body: B, read_timeout: Duration) -> Self
+    where
+        B: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        let timeouts = StreamTimeouts {
+            first_chunk_by: Instant::now() + read_timeout,
+            first_chunk_after: read_timeout,
+            read: read_timeout,
+        };
+        let meta = ResponseMeta::default();
+        Self::from_chunks(sse_chunks(body, meta.clone(), timeouts, |s| s), meta)
+    }
+
     /// The HTTP metadata of the response (request id, headers).
     pub fn meta(&self) -> &ResponseMeta {
         &self.meta
@@ -181,7 +211,10 @@ pub(crate) fn interpret(ev: &SseEvent, meta: &ResponseMeta) -> Result<Step> {
         Err(e) => {
             let path = e.path().to_string();
             Err(Error::decode(
-                format!("a stream chunk is malformed at `{path}`: {}", e.into_inner()),
+                format!(
+                    "a stream chunk is malformed at `{path}`: {}",
+                    e.into_inner()
+                ),
                 data.as_bytes(),
             ))
         }
@@ -310,7 +343,10 @@ impl FinishTracker {
                 self.seen.resize(i + 1, false);
             }
             // An empty reason (some servers send `""` on every chunk) is not an end.
-            if c.finish_reason.as_ref().is_some_and(|r| !r.as_str().is_empty()) {
+            if c.finish_reason
+                .as_ref()
+                .is_some_and(|r| !r.as_str().is_empty())
+            {
                 self.seen[i] = true;
             }
         }

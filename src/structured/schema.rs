@@ -54,7 +54,15 @@ pub const WRAPPER_PROPERTY: &str = "value";
 
 /// The formats strict mode accepts on strings; other formats are removed.
 const STRING_FORMATS: &[&str] = &[
-    "date-time", "time", "date", "duration", "email", "hostname", "ipv4", "ipv6", "uuid",
+    "date-time",
+    "time",
+    "date",
+    "duration",
+    "email",
+    "hostname",
+    "ipv4",
+    "ipv6",
+    "uuid",
 ];
 
 /// Formats schemars puts on Rust numbers; they only name the width, and the
@@ -113,10 +121,7 @@ const REJECTED: &[(&str, &str)] = &[
         "patternProperties",
         "uses `patternProperties` (a map), which strict mode cannot express; use a Vec of key/value structs",
     ),
-    (
-        "not",
-        "uses `not`, which strict mode does not support",
-    ),
+    ("not", "uses `not`, which strict mode does not support"),
     ("if", "uses `if`, which strict mode does not support"),
     ("then", "uses `then`, which strict mode does not support"),
     ("else", "uses `else`, which strict mode does not support"),
@@ -230,7 +235,7 @@ pub fn check_refs(schema: &Value) -> Result<()> {
             Some(s) => s.strip_prefix('#').is_some_and(|pointer| {
                 pointer.starts_with('/')
                     && schema
-                        .pointer(pointer)
+                        .pointer(&percent_decode(pointer))
                         .is_some_and(|t| t.is_object() || t.is_boolean())
             }),
             None => false,
@@ -275,37 +280,48 @@ pub fn strict_schema(schema: Value) -> Result<Value> {
     root.remove("$schema");
     root.remove("$id");
     root.remove("$comment");
-    // Draft-07 `definitions` were moved to `$defs`; point their refs there.
-    let mut refs_to_defs = |node: &mut Map<String, Value>| {
+    // Definitions get names made of `[A-Za-z0-9_.-]`, and references to them
+    // (`#/$defs/...` or draft-07 `#/definitions/...`, maybe percent-encoded)
+    // the plain form `#/$defs/<name>`.
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new();
+    let mut safe_defs: BTreeMap<String, Value> = BTreeMap::new();
+    for (name, def) in defs {
+        let base = safe_name(&name, "Def");
+        let mut new = base.clone();
+        let mut n = 1;
+        while safe_defs.contains_key(&new) {
+            n += 1;
+            new = format!("{base}{n}");
+        }
+        renamed.insert(name, new.clone());
+        safe_defs.insert(new, def);
+    }
+    defs = safe_defs;
+    let mut canonical_refs = |node: &mut Map<String, Value>| {
         if let Some(Value::String(r)) = node.get_mut("$ref")
-            && let Some(rest) = r.strip_prefix("#/definitions/")
+            && let Some((name, rest)) = split_def_ref(r)
+            && let Some(new) = renamed.get(&name)
         {
-            *r = format!("#/$defs/{rest}");
+            *r = format!("#/$defs/{new}{rest}");
         }
     };
-    walk_maps_mut(&mut root, &mut refs_to_defs);
+    walk_maps_mut(&mut root, &mut canonical_refs);
     for def in defs.values_mut() {
-        walk_mut(def, &mut refs_to_defs);
+        walk_mut(def, &mut canonical_refs);
     }
 
     if needs_wrapping(&Value::Object(root.clone())) {
         let value = if refers_to_root(&root, &defs) {
             // The root refers to itself (`#`): move it into `$defs`, where the
             // references can still reach it once the wrapper is the root.
-            let base = match title.as_ref().and_then(Value::as_str) {
-                Some(t) if !t.is_empty() => t
-                    .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
-                    .collect(),
-                _ => "Root".to_owned(),
-            };
+            let base = safe_name(title.as_ref().and_then(Value::as_str).unwrap_or(""), "Root");
             let mut name = base.clone();
             let mut n = 1;
             while defs.contains_key(&name) {
                 n += 1;
                 name = format!("{base}{n}");
             }
-            let prefix = format!("#/$defs/{}", escape_pointer(&name));
+            let prefix = format!("#/$defs/{name}");
             let mut to_hoisted = |node: &mut Map<String, Value>| {
                 if let Some(Value::String(r)) = node.get_mut("$ref") {
                     if r == "#" {
@@ -322,10 +338,7 @@ pub fn strict_schema(schema: Value) -> Result<Value> {
                 walk_mut(def, &mut to_hoisted);
             }
             defs.insert(name, Value::Object(root));
-            Value::Object(Map::from_iter([(
-                "$ref".to_owned(),
-                Value::String(prefix),
-            )]))
+            Value::Object(Map::from_iter([("$ref".to_owned(), Value::String(prefix))]))
         } else {
             Value::Object(root)
         };
@@ -362,7 +375,7 @@ pub fn strict_schema(schema: Value) -> Result<Value> {
         let Some(def) = cx.defs.get(&name).cloned() else {
             continue; // Reported by `check_refs` below.
         };
-        let own_ref = format!("#/$defs/{}", escape_pointer(&name));
+        let own_ref = format!("#/$defs/{name}");
         let rewritten = cx.scoped(&[own_ref], |cx| {
             cx.node(def, &format!("schema.$defs.{name}"))
         })?;
@@ -370,7 +383,10 @@ pub fn strict_schema(schema: Value) -> Result<Value> {
         done.insert(name, rewritten);
     }
     if !done.is_empty() {
-        out.insert("$defs".to_owned(), Value::Object(done.into_iter().collect()));
+        out.insert(
+            "$defs".to_owned(),
+            Value::Object(done.into_iter().collect()),
+        );
     }
     let out = Value::Object(out);
     check_refs(&out)?;
@@ -426,24 +442,78 @@ fn refers_to_root(root: &Map<String, Value>, defs: &BTreeMap<String, Value>) -> 
 fn referenced_defs(schema: &Value) -> Vec<String> {
     let mut names = BTreeSet::new();
     walk(schema, "schema", &mut |node, _| {
-        if let Some(rest) = node
+        if let Some((name, _)) = node
             .get("$ref")
             .and_then(Value::as_str)
-            .and_then(|r| r.strip_prefix("#/$defs/"))
+            .and_then(split_def_ref)
         {
-            let segment = rest.split('/').next().unwrap_or(rest);
-            names.insert(unescape_pointer(segment));
+            names.insert(name);
         }
     });
     names.into_iter().collect()
 }
 
-fn escape_pointer(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
+/// `s` with every character outside `[A-Za-z0-9_.-]` replaced by `_`, or
+/// `fallback` when empty.
+fn safe_name(s: &str, fallback: &str) -> String {
+    if s.is_empty() {
+        return fallback.to_owned();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
+/// Splits a reference into a definition (`#/$defs/<name>` or
+/// `#/definitions/<name>`) into the decoded name and the rest of the pointer
+/// (empty, or starting with `/`).
+fn split_def_ref(reference: &str) -> Option<(String, &str)> {
+    let rest = reference
+        .strip_prefix("#/$defs/")
+        .or_else(|| reference.strip_prefix("#/definitions/"))?;
+    let (segment, tail) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    Some((unescape_pointer(&percent_decode(segment)), tail))
+}
+
+/// RFC 6901: `~1` is `/`, `~0` is `~`.
 fn unescape_pointer(s: &str) -> String {
     s.replace("~1", "/").replace("~0", "~")
+}
+
+/// Decodes `%XX` escapes (a URI fragment); invalid escapes stay as they are.
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_owned();
+    }
+    let bytes = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
 }
 
 /// The subschemas of a schema object, with the path suffix of each.
@@ -458,17 +528,32 @@ fn children(m: &Map<String, Value>) -> Vec<(String, &Value)> {
             }
             "anyOf" | "oneOf" | "allOf" | "prefixItems" => {
                 if let Value::Array(a) = v {
-                    out.extend(a.iter().enumerate().map(|(i, s)| (format!(".{key}[{i}]"), s)));
+                    out.extend(
+                        a.iter()
+                            .enumerate()
+                            .map(|(i, s)| (format!(".{key}[{i}]"), s)),
+                    );
                 }
             }
             "items" => match v {
                 Value::Array(a) => {
-                    out.extend(a.iter().enumerate().map(|(i, s)| (format!(".items[{i}]"), s)));
+                    out.extend(
+                        a.iter()
+                            .enumerate()
+                            .map(|(i, s)| (format!(".items[{i}]"), s)),
+                    );
                 }
                 other => out.push((".items".to_owned(), other)),
             },
-            "additionalProperties" | "not" | "if" | "then" | "else" | "contains"
-            | "propertyNames" | "unevaluatedItems" | "unevaluatedProperties" => {
+            "additionalProperties"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "contains"
+            | "propertyNames"
+            | "unevaluatedItems"
+            | "unevaluatedProperties" => {
                 out.push((format!(".{key}"), v));
             }
             _ => {}
@@ -485,7 +570,11 @@ fn walk<'a>(schema: &'a Value, path: &str, f: &mut impl FnMut(&'a Map<String, Va
     }
 }
 
-fn walk_map<'a>(m: &'a Map<String, Value>, path: &str, f: &mut impl FnMut(&'a Map<String, Value>, &str)) {
+fn walk_map<'a>(
+    m: &'a Map<String, Value>,
+    path: &str,
+    f: &mut impl FnMut(&'a Map<String, Value>, &str),
+) {
     f(m, path);
     for (suffix, child) in children(m) {
         walk(child, &format!("{path}{suffix}"), f);
@@ -517,8 +606,15 @@ fn walk_maps_mut(m: &mut Map<String, Value>, f: &mut impl FnMut(&mut Map<String,
                 Value::Array(a) => a.iter_mut().for_each(|s| walk_mut(s, f)),
                 other => walk_mut(other, f),
             },
-            "additionalProperties" | "not" | "if" | "then" | "else" | "contains"
-            | "propertyNames" | "unevaluatedItems" | "unevaluatedProperties" => walk_mut(v, f),
+            "additionalProperties"
+            | "not"
+            | "if"
+            | "then"
+            | "else"
+            | "contains"
+            | "propertyNames"
+            | "unevaluatedItems"
+            | "unevaluatedProperties" => walk_mut(v, f),
             _ => {}
         }
     }
@@ -579,7 +675,10 @@ fn move_notes_to_description(m: &mut Map<String, Value>) {
             .is_some_and(|f| STRING_FORMATS.contains(&f) && admits_type(m, "string"));
         if !keep {
             m.remove("format");
-            if !format.as_str().is_some_and(|f| NUMERIC_FORMATS.contains(&f)) {
+            if !format
+                .as_str()
+                .is_some_and(|f| NUMERIC_FORMATS.contains(&f))
+            {
                 notes.push(format!("format: {}", plain(&format)));
             }
         }
@@ -645,7 +744,10 @@ fn merge(
             "description" => *existing = value,
             "properties" => {
                 let (Value::Object(into), Value::Object(from)) = (&mut *existing, value) else {
-                    return Err(Error::invalid_request(path, "has a `properties` that is not an object"));
+                    return Err(Error::invalid_request(
+                        path,
+                        "has a `properties` that is not an object",
+                    ));
                 };
                 for (name, schema) in from {
                     match into.get(&name) {
@@ -663,7 +765,10 @@ fn merge(
             }
             "required" => {
                 let (Value::Array(into), Value::Array(from)) = (&mut *existing, value) else {
-                    return Err(Error::invalid_request(path, "has a `required` that is not an array"));
+                    return Err(Error::invalid_request(
+                        path,
+                        "has a `required` that is not an array",
+                    ));
                 };
                 for name in from {
                     if !into.contains(&name) {
@@ -711,17 +816,15 @@ impl Rewriter {
     fn resolve(&self, reference: &str, path: &str) -> Result<Map<String, Value>> {
         let target = if reference == "#" {
             Some(Value::Object(self.root.clone()))
-        } else if let Some(rest) = reference.strip_prefix("#/$defs/") {
-            let (name, pointer) = match rest.split_once('/') {
-                Some((name, pointer)) => (name, format!("/{pointer}")),
-                None => (rest, String::new()),
-            };
+        } else if let Some((name, pointer)) = split_def_ref(reference) {
             self.defs
-                .get(&unescape_pointer(name))
-                .and_then(|d| d.pointer(&pointer))
+                .get(&name)
+                .and_then(|d| d.pointer(&percent_decode(pointer)))
                 .cloned()
         } else if let Some(pointer) = reference.strip_prefix('#') {
-            Value::Object(self.root.clone()).pointer(pointer).cloned()
+            Value::Object(self.root.clone())
+                .pointer(&percent_decode(pointer))
+                .cloned()
         } else {
             None
         };
@@ -760,14 +863,12 @@ impl Rewriter {
         move_notes_to_description(&mut m);
         if let Some(one_of) = m.remove("oneOf") {
             if m.contains_key("anyOf") {
-                let all_of = [("anyOf", m.remove("anyOf")), ("oneOf", Some(one_of))]
-                    .into_iter()
-                    .filter_map(|(k, v)| v.map(|v| Value::Object(Map::from_iter([(k.to_owned(), v)]))))
-                    .collect::<Vec<_>>();
-                m.insert("allOf".to_owned(), Value::Array(all_of));
-            } else {
-                m.insert("anyOf".to_owned(), one_of);
+                return Err(Error::invalid_request(
+                    path,
+                    "has both `anyOf` and `oneOf`, which strict mode cannot combine",
+                ));
             }
+            m.insert("anyOf".to_owned(), one_of);
         }
 
         // `$ref` takes no siblings in strict mode: inline the target.
@@ -775,7 +876,10 @@ impl Rewriter {
             && let Some(reference) = m.get("$ref").cloned()
         {
             let Value::String(reference) = reference else {
-                return Err(Error::invalid_request(path, "has a `$ref` that is not a string"));
+                return Err(Error::invalid_request(
+                    path,
+                    "has a `$ref` that is not a string",
+                ));
             };
             m.remove("$ref");
             if m.keys().all(|k| k == "description") {
@@ -793,7 +897,10 @@ impl Rewriter {
             }
             let rest = Value::Object(std::mem::take(&mut m));
             let parts = vec![
-                Value::Object(Map::from_iter([("$ref".to_owned(), Value::String(reference))])),
+                Value::Object(Map::from_iter([(
+                    "$ref".to_owned(),
+                    Value::String(reference),
+                )])),
                 rest,
             ];
             m.insert("allOf".to_owned(), Value::Array(parts));
@@ -807,7 +914,10 @@ impl Rewriter {
         // variant gets the properties.
         if m.contains_key("anyOf") && (m.contains_key("properties") || is_object_schema(&m)) {
             let Some(Value::Array(variants)) = m.remove("anyOf") else {
-                return Err(Error::invalid_request(path, "has an `anyOf` that is not an array"));
+                return Err(Error::invalid_request(
+                    path,
+                    "has an `anyOf` that is not an array",
+                ));
             };
             let description = m.remove("description");
             let base = Value::Object(std::mem::take(&mut m));
@@ -829,7 +939,10 @@ impl Rewriter {
         self.check_type(&m, path)?;
         if let Some(any_of) = m.get_mut("anyOf") {
             let Value::Array(variants) = any_of else {
-                return Err(Error::invalid_request(path, "has an `anyOf` that is not an array"));
+                return Err(Error::invalid_request(
+                    path,
+                    "has an `anyOf` that is not an array",
+                ));
             };
             if variants.is_empty() {
                 return Err(Error::invalid_request(path, "has an empty `anyOf`"));
@@ -874,7 +987,9 @@ impl Rewriter {
             None => true,
             Some(Value::String(t)) => TYPES.contains(&t.as_str()),
             Some(Value::Array(a)) => {
-                !a.is_empty() && a.iter().all(|t| t.as_str().is_some_and(|t| TYPES.contains(&t)))
+                !a.is_empty()
+                    && a.iter()
+                        .all(|t| t.as_str().is_some_and(|t| TYPES.contains(&t)))
             }
             Some(_) => false,
         };
@@ -890,9 +1005,17 @@ impl Rewriter {
 
     /// Merges an `allOf` (its `$ref` parts resolved) with the rest of its
     /// schema, then rewrites the result.
-    fn merge_all_of(&mut self, own: Map<String, Value>, all_of: Value, path: &str) -> Result<Value> {
+    fn merge_all_of(
+        &mut self,
+        own: Map<String, Value>,
+        all_of: Value,
+        path: &str,
+    ) -> Result<Value> {
         let Value::Array(parts) = all_of else {
-            return Err(Error::invalid_request(path, "has an `allOf` that is not an array"));
+            return Err(Error::invalid_request(
+                path,
+                "has an `allOf` that is not an array",
+            ));
         };
         if parts.is_empty() {
             return Err(Error::invalid_request(path, "has an empty `allOf`"));
@@ -907,7 +1030,10 @@ impl Rewriter {
             };
             if let Some(reference) = part.remove("$ref") {
                 let Value::String(reference) = reference else {
-                    return Err(Error::invalid_request(part_path, "has a `$ref` that is not a string"));
+                    return Err(Error::invalid_request(
+                        part_path,
+                        "has a `$ref` that is not a string",
+                    ));
                 };
                 if self.stack.contains(&reference) || refs.contains(&reference) {
                     return Err(Error::invalid_request(
@@ -964,13 +1090,19 @@ impl Rewriter {
             None => Map::new(),
             Some(Value::Object(p)) => p,
             Some(_) => {
-                return Err(Error::invalid_request(path, "has a `properties` that is not an object"));
+                return Err(Error::invalid_request(
+                    path,
+                    "has a `properties` that is not an object",
+                ));
             }
         };
         for (name, schema) in properties.iter_mut() {
             *schema = self.node(std::mem::take(schema), &format!("{path}.properties.{name}"))?;
         }
-        let required: Vec<Value> = properties.keys().map(|k| Value::String(k.clone())).collect();
+        let required: Vec<Value> = properties
+            .keys()
+            .map(|k| Value::String(k.clone()))
+            .collect();
         m.insert("properties".to_owned(), Value::Object(properties));
         m.insert("required".to_owned(), Value::Array(required));
         m.insert("additionalProperties".to_owned(), Value::Bool(false));
@@ -1016,9 +1148,19 @@ mod tests {
     }
 
     #[test]
-    fn pointer_escapes() {
-        assert_eq!(escape_pointer("a/b~c"), "a~1b~0c");
+    fn pointer_decoding() {
         assert_eq!(unescape_pointer("a~1b~0c"), "a/b~c");
+        assert_eq!(percent_decode("My%20Type%3Cx%3E"), "My Type<x>");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(
+            split_def_ref("#/$defs/A~1B%20C/properties/x"),
+            Some(("A/B C".to_owned(), "/properties/x"))
+        );
+        assert_eq!(split_def_ref("#/definitions/X"), Some(("X".to_owned(), "")));
+        assert_eq!(split_def_ref("#/properties/x"), None);
+        assert_eq!(safe_name("Page<my::Item>", "Def"), "Page_my__Item_");
+        assert_eq!(safe_name("", "Def"), "Def");
     }
 
     #[test]
@@ -1032,7 +1174,9 @@ mod tests {
             "default": "abc",
             "examples": ["abc", "xyz"]
         });
-        let Value::Object(ref mut map) = m else { unreachable!() };
+        let Value::Object(ref mut map) = m else {
+            unreachable!()
+        };
         move_notes_to_description(map);
         assert_eq!(
             m,

@@ -91,13 +91,23 @@ pub struct Script {
 
 impl Script {
     pub fn sse(parts: Vec<Part>) -> Script {
-        Script { status: 200, content_type: "text/event-stream", headers: vec![], parts }
+        Script {
+            status: 200,
+            content_type: "text/event-stream",
+            headers: vec![],
+            parts,
+        }
     }
     pub fn sse_text(body: &str) -> Script {
         Script::sse(vec![Part::text(body)])
     }
     pub fn status(status: u16, content_type: &'static str, body: &str) -> Script {
-        Script { status, content_type, headers: vec![], parts: vec![Part::text(body)] }
+        Script {
+            status,
+            content_type,
+            headers: vec![],
+            parts: vec![Part::text(body)],
+        }
     }
     pub fn header(mut self, k: &'static str, v: &str) -> Script {
         self.headers.push((k, v.to_owned()));
@@ -119,7 +129,9 @@ struct DropGuard(std::sync::Arc<Seen>, bool);
 impl Drop for DropGuard {
     fn drop(&mut self) {
         if !self.1 {
-            self.0.abandoned.store(true, std::sync::atomic::Ordering::SeqCst);
+            self.0
+                .abandoned
+                .store(true, std::sync::atomic::Ordering::SeqCst);
         }
     }
 }
