@@ -125,7 +125,7 @@ async fn a_tool_from_a_type_sends_the_expected_schema_and_round_trips() {
         sent[1]["messages"],
         json!([
             {"role": "user", "content": "Weather in Paris?"},
-            {"role": "assistant", "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_current_weather", "arguments": "{\"location\":\"Paris, France\",\"unit\":\"celsius\"}"}}]},
+            {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_current_weather", "arguments": "{\"location\":\"Paris, France\",\"unit\":\"celsius\"}"}}]},
             {"role": "tool", "content": "{\"temp_c\":21}", "tool_call_id": "call_1"}
         ])
     );

@@ -341,8 +341,10 @@ pub struct Message {
     /// Who wrote it (responses without a role read as `assistant`).
     #[serde(default)]
     pub role: Role,
-    /// The content; `None` for an assistant turn that only calls tools.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The content; `None` for an assistant turn that only calls tools
+    /// (sent as `"content": null`, which chat templates of local servers
+    /// such as llama-cpp-python need).
+    #[serde(default)]
     pub content: Option<Content>,
     /// An optional participant name.
     #[serde(default, skip_serializing_if = "Option::is_none")]

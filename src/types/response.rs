@@ -231,8 +231,9 @@ impl ChatCompletion {
     }
 
     /// The first choice's assistant message, ready to append to the next
-    /// request of the conversation (tool calls kept; reasoning text removed,
-    /// since providers reject it in input messages).
+    /// request of the conversation: tool calls kept; reasoning text removed
+    /// (providers reject it in input messages); a legacy `function_call`
+    /// that merely repeats a tool call (llama-cpp-python sends both) removed.
     pub fn assistant_message(&self) -> Message {
         let mut m = self
             .choices
@@ -240,6 +241,9 @@ impl ChatCompletion {
             .map(|c| c.message.clone())
             .unwrap_or_default();
         m.reasoning_content = None;
+        if !m.tool_calls().is_empty() {
+            m.function_call = None;
+        }
         m
     }
 
