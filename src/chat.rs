@@ -145,17 +145,29 @@ pub(crate) fn decode_answer<T: DeserializeOwned>(
             }
         }
     }
+    decode_json(bytes).map_err(|msg| Error::decode(msg, bytes))
+}
+
+/// Decodes JSON; on failure, decodes again to name the JSON path (tracking
+/// the path costs too much to pay on every success).
+pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> std::result::Result<T, String> {
+    let first = match serde_json::from_slice(bytes) {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let msg = if path == "." || path.is_empty() {
-            inner.to_string()
-        } else {
-            format!("at `{path}`: {inner}")
-        };
-        Error::decode(msg, bytes)
-    })
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            Err(if path == "." || path.is_empty() {
+                inner.to_string()
+            } else {
+                format!("at `{path}`: {inner}")
+            })
+        }
+        Ok(_) => Err(first.to_string()),
+    }
 }
 
 fn memchr_error_key(bytes: &[u8]) -> bool {

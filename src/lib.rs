@@ -74,3 +74,8 @@ pub use types::{
     RequestyOptions, ResponseFormat, Role, Stop, StreamOptions, TokenLogprob, Tool, ToolCall,
     ToolCallDelta, ToolChoice, ToolType, Usage,
 };
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

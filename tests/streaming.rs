@@ -503,3 +503,41 @@ async fn stream_requests_are_validated_before_sending() {
     assert!(matches!(err.kind(), ErrorKind::InvalidRequest { .. }));
     assert_eq!(seen.hits.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
+
+/// The stream fixtures under `tests/fixtures/streams/`, each with its documented outcome.
+#[tokio::test]
+async fn stream_fixtures_have_their_documented_outcomes() {
+    // (fixture, Ok(text) or Err(substring of the error))
+    let cases: [(&str, Result<&str, &str>); 4] = [
+        ("streams/keepalive_crlf.sse", Ok("Bonjour à tous 👋")),
+        (
+            "streams/mid_stream_error.sse",
+            Err("problem with the provider stream"),
+        ),
+        ("streams/truncated.sse", Err("truncated")),
+        ("streams/error_event.sse", Err("Overloaded")),
+    ];
+    for (name, expected) in cases {
+        let (client, _) = client_for(vec![Script::sse_text(&fixture(name))]).await;
+        let got = client
+            .chat()
+            .stream(hello())
+            .await
+            .unwrap()
+            .into_completion()
+            .await;
+        match (expected, got) {
+            (Ok(text), Ok(done)) => {
+                assert_eq!(done.text().as_deref(), Some(text), "{name}");
+                assert_eq!(
+                    done.usage.as_ref().and_then(|u| u.cost),
+                    Some(0.0000042),
+                    "{name}"
+                );
+                assert_eq!(done.extra["provider"], "OpenAI", "{name}");
+            }
+            (Err(msg), Err(e)) => assert!(e.to_string().contains(msg), "{name}: {e}"),
+            (want, got) => panic!("{name}: wanted {want:?}, got {got:?}"),
+        }
+    }
+}

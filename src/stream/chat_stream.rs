@@ -205,19 +205,12 @@ pub(crate) fn interpret(ev: &SseEvent, meta: &ResponseMeta) -> Result<Step> {
             }
         }
     }
-    let de = &mut serde_json::Deserializer::from_str(data);
-    match serde_path_to_error::deserialize::<_, ChatCompletionChunk>(de) {
+    match crate::chat::decode_json::<ChatCompletionChunk>(data.as_bytes()) {
         Ok(chunk) => Ok(Step::Chunk(Box::new(chunk))),
-        Err(e) => {
-            let path = e.path().to_string();
-            Err(Error::decode(
-                format!(
-                    "a stream chunk is malformed at `{path}`: {}",
-                    e.into_inner()
-                ),
-                data.as_bytes(),
-            ))
-        }
+        Err(msg) => Err(Error::decode(
+            format!("a stream chunk is malformed: {msg}"),
+            data.as_bytes(),
+        )),
     }
 }
 
