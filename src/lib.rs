@@ -42,6 +42,8 @@ mod embeddings;
 mod error;
 mod meta;
 mod models;
+#[cfg(feature = "router")]
+pub mod router;
 mod secret;
 pub mod stream;
 pub mod structured;
@@ -57,7 +59,7 @@ pub use client::{
 };
 pub use embeddings::Embeddings;
 pub use error::{ApiError, BoxError, Error, ErrorKind, Origin, Result, TimeoutKind};
-pub use meta::ResponseMeta;
+pub use meta::{Attempt, ResponseMeta};
 pub use models::Models;
 pub use secret::SecretString;
 pub use stream::accumulator::ChunkAccumulator;

@@ -31,12 +31,30 @@ pub(crate) fn snippet(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-/// The HTTP status, headers and request id of a response.
+/// One try of one target by the local router.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Attempt {
+    /// `provider/model` (with `@region` if any).
+    pub target: String,
+    /// The HTTP status of a failed try, if it had one.
+    pub status: Option<u16>,
+    /// The error's class (`timeout`, `connect`, `api`, `stream`, …), `None` on success.
+    pub error: Option<String>,
+    /// How long the try took (to the answer, or to the first chunk of a stream).
+    pub latency: std::time::Duration,
+}
+
+/// The HTTP status, headers and request id of a response, and — in local
+/// mode — which provider served it and every attempt the router made.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ResponseMeta {
     status: u16,
     headers: HeaderMap,
     request_id: Option<String>,
+    served_by: Option<String>,
+    attempts: Vec<Attempt>,
+    cache_hit: bool,
 }
 
 impl ResponseMeta {
@@ -47,7 +65,32 @@ impl ResponseMeta {
             status,
             headers,
             request_id,
+            ..ResponseMeta::default()
         }
+    }
+
+    /// `provider/model` that served the answer (local mode).
+    pub fn served_by(&self) -> Option<&str> {
+        self.served_by.as_deref()
+    }
+
+    /// Every attempt the local router made, in order (empty in remote mode).
+    pub fn attempts(&self) -> &[Attempt] {
+        &self.attempts
+    }
+
+    /// Whether the local router answered from its cache.
+    pub fn cache_hit(&self) -> bool {
+        self.cache_hit
+    }
+
+    pub(crate) fn set_route(&mut self, served_by: Option<String>, attempts: Vec<Attempt>) {
+        self.served_by = served_by;
+        self.attempts = attempts;
+    }
+
+    pub(crate) fn set_cache_hit(&mut self, hit: bool) {
+        self.cache_hit = hit;
     }
 
     /// The HTTP status (0 when the answer did not come over HTTP).

@@ -110,6 +110,21 @@ impl ChatStream {
         Self::from_chunks(sse_chunks(body, meta.clone(), timeouts, |s| s), meta)
     }
 
+    /// A stream that replays a whole completion as chunks (one content
+    /// chunk per choice, then a usage chunk), e.g. a cached answer or a
+    /// provider that cannot stream.
+    pub fn from_completion(completion: ChatCompletion) -> Self {
+        let meta = completion.meta.clone();
+        let chunks = completion_to_chunks(&completion);
+        Self::from_chunks(futures::stream::iter(chunks.into_iter().map(Ok)), meta)
+    }
+
+    /// Attaches response metadata (request id, headers, attempts).
+    pub fn with_meta(mut self, meta: ResponseMeta) -> Self {
+        self.meta = meta;
+        self
+    }
+
     /// The HTTP metadata of the response (request id, headers).
     pub fn meta(&self) -> &ResponseMeta {
         &self.meta
@@ -348,4 +363,66 @@ impl FinishTracker {
     pub(crate) fn all_finished(&self) -> bool {
         !self.seen.is_empty() && self.seen.iter().all(|f| *f)
     }
+}
+
+/// The chunks a stream of `completion` would have carried: per choice, one
+/// chunk with the whole message as its delta, then a usage chunk if any.
+pub fn completion_to_chunks(completion: &ChatCompletion) -> Vec<ChatCompletionChunk> {
+    use crate::types::{ChunkChoice, Delta, FunctionCallDelta, ToolCallDelta};
+    let head = |choices: Vec<ChunkChoice>, usage| ChatCompletionChunk {
+        id: completion.id.clone(),
+        object: "chat.completion.chunk".to_owned(),
+        created: completion.created,
+        model: completion.model.clone(),
+        choices,
+        usage,
+        system_fingerprint: completion.system_fingerprint.clone(),
+        service_tier: completion.service_tier.clone(),
+        extra: serde_json::Map::new(),
+    };
+    let mut out = Vec::with_capacity(completion.choices.len() + 1);
+    for c in &completion.choices {
+        let m = &c.message;
+        let tool_calls = m.tool_calls.as_ref().map(|calls| {
+            calls
+                .iter()
+                .enumerate()
+                .map(|(i, tc)| ToolCallDelta {
+                    index: Some(i as u32),
+                    id: Some(tc.id.clone()),
+                    kind: Some(tc.kind.clone()),
+                    function: Some(FunctionCallDelta {
+                        name: Some(tc.function.name.clone()),
+                        arguments: Some(tc.function.arguments.clone()),
+                    }),
+                })
+                .collect()
+        });
+        let delta = Delta {
+            role: Some(m.role.clone()),
+            content: m.text().map(|t| t.into_owned()),
+            refusal: m.refusal.clone(),
+            reasoning_content: m.reasoning_content.clone(),
+            tool_calls,
+            function_call: m.function_call.as_ref().map(|f| FunctionCallDelta {
+                name: Some(f.name.clone()),
+                arguments: Some(f.arguments.clone()),
+            }),
+            extra: m.extra.clone(),
+        };
+        out.push(head(
+            vec![ChunkChoice {
+                index: c.index,
+                delta,
+                finish_reason: c.finish_reason.clone(),
+                logprobs: c.logprobs.clone(),
+                extra: c.extra.clone(),
+            }],
+            None,
+        ));
+    }
+    if completion.usage.is_some() {
+        out.push(head(Vec::new(), completion.usage.clone()));
+    }
+    out
 }

@@ -1,0 +1,1 @@
+//! `Mock`: a scripted provider for tests and offline use.

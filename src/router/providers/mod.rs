@@ -1,0 +1,4 @@
+//! Built-in providers.
+
+pub mod mock;
+pub mod openai_compat;

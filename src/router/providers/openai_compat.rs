@@ -1,0 +1,1 @@
+//! `OpenAiCompatible`: any OpenAI-compatible API, with presets.
