@@ -846,3 +846,44 @@ fn legacy_functions_and_unknown_parts_round_trip() {
     // `content: null` of the tool-calling assistant turn is kept.
     assert_eq!(serde_json::to_value(&req).unwrap(), wire);
 }
+
+/// A listener whose accept queue is full drops new SYNs, so connecting hangs
+/// until `connect_timeout`.
+#[tokio::test]
+async fn a_hanging_connect_hits_the_connect_timeout() {
+    let sock = tokio::net::TcpSocket::new_v4().unwrap();
+    sock.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = sock.listen(1).unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Fill the accept queue (never accepted).
+    let mut fillers = vec![];
+    for _ in 0..8 {
+        if let Ok(Ok(s)) = tokio::time::timeout(
+            Duration::from_millis(100),
+            tokio::net::TcpStream::connect(addr),
+        )
+        .await
+        {
+            fillers.push(s);
+        }
+    }
+    let client = builder(&format!("http://{addr}"))
+        .connect_timeout(Duration::from_millis(300))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let t = Instant::now();
+    let err = client.chat().create(hello()).await.unwrap_err();
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::Timeout {
+                kind: TimeoutKind::Connect,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    drop(listener);
+}
