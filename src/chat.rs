@@ -40,6 +40,8 @@ impl Chat<'_> {
                 completion.meta = meta;
                 Ok(completion)
             }
+            #[cfg(feature = "router")]
+            Backend::Local(router) => router.complete(req).await,
         }
     }
 }
@@ -105,6 +107,8 @@ impl Chat<'_> {
                 let chunks = sse_chunks(resp.bytes_stream(), meta.clone(), timeouts, scrub);
                 Ok(ChatStream::from_chunks(chunks, meta))
             }
+            #[cfg(feature = "router")]
+            Backend::Local(router) => router.stream(req).await,
         }
     }
 }

@@ -35,6 +35,8 @@ const USER_AGENT: &str = concat!("requesty-rust/", env!("CARGO_PKG_VERSION"));
 
 pub(crate) enum Backend {
     Http(HttpTransport),
+    #[cfg(feature = "router")]
+    Local(crate::router::Router),
 }
 
 pub(crate) struct ClientInner {
@@ -115,6 +117,32 @@ impl Client {
         Ok(b)
     }
 
+    /// A client served in-process by a local [`Router`](crate::router::Router):
+    /// the same API as remote mode, no network hop to a router.
+    ///
+    /// ```
+    /// use requesty::router::{Router, providers::mock::Mock};
+    /// let router = Router::builder().provider(Mock::new("mock")).build().unwrap();
+    /// let client = requesty::Client::local(router);
+    /// ```
+    #[cfg(feature = "router")]
+    pub fn local(router: crate::router::Router) -> Client {
+        Client {
+            inner: Arc::new(ClientInner {
+                backend: Backend::Local(router),
+            }),
+        }
+    }
+
+    /// The local router, if this client is served by one.
+    #[cfg(feature = "router")]
+    pub fn router(&self) -> Option<&crate::router::Router> {
+        match &self.inner.backend {
+            Backend::Local(r) => Some(r),
+            Backend::Http(_) => None,
+        }
+    }
+
     /// Chat completions: `create`, `stream`.
     pub fn chat(&self) -> Chat<'_> {
         Chat { client: self }
@@ -130,10 +158,12 @@ impl Client {
         Embeddings { client: self }
     }
 
-    /// The base URL requests go to.
+    /// The base URL requests go to (`None` in local mode).
     pub fn base_url(&self) -> Option<&Url> {
         match &self.inner.backend {
             Backend::Http(t) => Some(t.base_url()),
+            #[cfg(feature = "router")]
+            Backend::Local(_) => None,
         }
     }
 }
@@ -151,6 +181,8 @@ impl fmt::Debug for Client {
                     .field("max_retries", &c.max_retries)
                     .finish_non_exhaustive()
             }
+            #[cfg(feature = "router")]
+            Backend::Local(r) => f.debug_struct("Client").field("router", r).finish(),
         }
     }
 }

@@ -27,6 +27,8 @@ impl Embeddings<'_> {
                 resp.meta = meta;
                 Ok(resp)
             }
+            #[cfg(feature = "router")]
+            Backend::Local(router) => router.embed(req).await,
         }
     }
 }

@@ -84,11 +84,13 @@ impl ResponseMeta {
         self.cache_hit
     }
 
+    #[cfg_attr(not(feature = "router"), allow(dead_code))]
     pub(crate) fn set_route(&mut self, served_by: Option<String>, attempts: Vec<Attempt>) {
         self.served_by = served_by;
         self.attempts = attempts;
     }
 
+    #[cfg_attr(not(feature = "router"), allow(dead_code))]
     pub(crate) fn set_cache_hit(&mut self, hit: bool) {
         self.cache_hit = hit;
     }

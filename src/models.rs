@@ -22,6 +22,8 @@ impl Models<'_> {
                 let (meta, bytes) = t.execute(Method::GET, "models", None, None).await?;
                 decode_answer(&meta, &bytes, |b| t.scrub(b))
             }
+            #[cfg(feature = "router")]
+            Backend::Local(router) => router.list_models().await,
         }
     }
 }

@@ -5,11 +5,19 @@
 //! retries and a circuit breaker, and calls the providers' own APIs. Serve
 //! it through the usual client with [`Client::local`](crate::Client::local).
 
+pub mod cache;
+mod dispatch;
+mod health;
 pub mod model_id;
 pub mod policy;
 pub mod provider;
 pub mod providers;
+mod route;
+mod translate;
 
 pub use model_id::ModelId;
 pub use policy::{Policy, PolicyEntry, PolicyKind};
+pub use cache::CacheConfig;
+pub use health::{Breaker, Circuit, Clock, ManualClock, SystemClock};
 pub use provider::{Provider, ProviderRequest};
+pub use route::{ProviderTimeouts, Router, RouterBuilder, default_fallback_statuses};
