@@ -324,15 +324,20 @@ impl Router {
     }
 }
 
-/// A stable 64-bit FNV-1a hash (sticky load balancing must not change
-/// between runs or versions).
-pub(crate) fn fnv1a(s: &str) -> u64 {
+/// A stable 64-bit hash (sticky load balancing must not change between runs
+/// or versions): FNV-1a, then MurmurHash3's finalizer so that similar short
+/// keys (`user-1`, `user-2`) spread over the whole range.
+pub(crate) fn stable_hash(s: &str) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
     for b in s.bytes() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x100000001b3);
     }
-    h
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ceb9fe1a85ec53);
+    h ^ (h >> 33)
 }
 
 /// What a request brings to planning: its sticky key and size bucket.
@@ -474,7 +479,7 @@ impl RouterInner {
             PolicyKind::LoadBalance => {
                 let total: f64 = policy.entries.iter().map(|e| e.weight).sum();
                 let point = match &input.sticky {
-                    Some(key) => (fnv1a(key) >> 11) as f64 / (1u64 << 53) as f64,
+                    Some(key) => (stable_hash(key) >> 11) as f64 / (1u64 << 53) as f64,
                     None => fastrand::f64(),
                 } * total;
                 let mut acc = 0.0;
