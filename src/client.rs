@@ -33,6 +33,8 @@ pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;
 
 const USER_AGENT: &str = concat!("requesty-rust/", env!("CARGO_PKG_VERSION"));
 
+// Lives inside an `Arc`, so the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Backend {
     Http(HttpTransport),
     #[cfg(feature = "router")]

@@ -368,7 +368,8 @@ impl Error {
         .into()
     }
 
-    pub(crate) fn timeout(kind: TimeoutKind, after: Duration) -> Self {
+    /// A timeout error (for providers and transports written outside the crate).
+    pub fn timeout(kind: TimeoutKind, after: Duration) -> Self {
         ErrorKind::Timeout { kind, after }.into()
     }
 }

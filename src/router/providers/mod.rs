@@ -2,3 +2,5 @@
 
 pub mod mock;
 pub mod openai_compat;
+
+pub use mock::{Mock, MockReply};
