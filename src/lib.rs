@@ -77,6 +77,11 @@ pub use types::{
     ToolCallDelta, ToolChoice, ToolType, Usage,
 };
 
+/// The router guide's examples, compiled as doctests.
+#[cfg(all(doctest, feature = "router"))]
+#[doc = include_str!("../docs/router.md")]
+pub struct RouterGuideDoctests;
+
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -309,6 +309,32 @@ impl Router {
         RouterBuilder::default()
     }
 
+    /// A router with every provider whose API key variable is set
+    /// (`OPENAI_API_KEY`, `MISTRAL_API_KEY`, …, and `OLLAMA_BASE_URL` /
+    /// `VLLM_BASE_URL` for local servers), each honouring its
+    /// `<PROVIDER>_BASE_URL` override. With none set, the router has no
+    /// providers (and every request is a clear error naming what to set).
+    pub fn from_env() -> Result<Router> {
+        Self::from_vars(|k| std::env::var(k).ok())
+    }
+
+    /// Like [`Router::from_env`], reading variables through `get`.
+    pub fn from_vars<F: Fn(&str) -> Option<String>>(get: F) -> Result<Router> {
+        Self::builder_from_vars(get)?.build()
+    }
+
+    /// A builder preset with the providers found through `get`, for more settings.
+    pub fn builder_from_vars<F: Fn(&str) -> Option<String>>(get: F) -> Result<RouterBuilder> {
+        use super::providers::openai_compat::OpenAiCompatible;
+        let mut b = Router::builder();
+        for preset in OpenAiCompatible::PRESETS {
+            if let Some(p) = OpenAiCompatible::from_vars(preset.id, &get)? {
+                b = b.provider(p);
+            }
+        }
+        Ok(b)
+    }
+
     /// The registered provider ids, sorted.
     pub fn provider_ids(&self) -> Vec<String> {
         let mut v: Vec<String> = self.inner.providers.keys().cloned().collect();
