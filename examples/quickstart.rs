@@ -73,7 +73,11 @@ fn pick_client() -> requesty::Result<(Client, String, &'static str)> {
     let router = Router::from_env()?;
     if let Some(first) = router.provider_ids().first() {
         let m = model.unwrap_or_else(|| sample_model(first));
-        return Ok((Client::local(router), m, "local: the embedded router, providers from the environment"));
+        return Ok((
+            Client::local(router),
+            m,
+            "local: the embedded router, providers from the environment",
+        ));
     }
     let router = Router::builder().provider(offline_mock()).build()?;
     Ok((
@@ -101,8 +105,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("[create] {}", resp.text().unwrap_or_default());
     if let Some(u) = &resp.usage {
-        println!("         {} tokens in, {} out{}", u.prompt_tokens, u.completion_tokens,
-            u.cost.map(|c| format!(", ${c:.6}")).unwrap_or_default());
+        println!(
+            "         {} tokens in, {} out{}",
+            u.prompt_tokens,
+            u.completion_tokens,
+            u.cost.map(|c| format!(", ${c:.6}")).unwrap_or_default()
+        );
     }
     if let Some(by) = resp.meta.served_by() {
         println!("         served by {by}");
@@ -112,7 +120,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     print!("\n[stream] ");
     let mut stream = client
         .chat()
-        .stream(ChatRequest::new(&model).user("A haiku about routers.").max_tokens(60))
+        .stream(
+            ChatRequest::new(&model)
+                .user("A haiku about routers.")
+                .max_tokens(60),
+        )
         .await?;
     while let Some(chunk) = stream.next().await {
         if let Some(t) = chunk?.delta_text() {
@@ -133,16 +145,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let run = client
         .chat()
-        .run_tools(ChatRequest::new(&model).user("What's the weather in Paris?"), &toolbox)
+        .run_tools(
+            ChatRequest::new(&model).user("What's the weather in Paris?"),
+            &toolbox,
+        )
         .await?;
-    println!("\n[tools]  {} ({} round(s))", run.text().unwrap_or_default(), run.rounds);
+    println!(
+        "\n[tools]  {} ({} round(s))",
+        run.text().unwrap_or_default(),
+        run.rounds
+    );
 
     // 4. A structured answer.
     let parsed = client
         .chat()
-        .parse::<Capital>(ChatRequest::new(&model).user("The capital of France, with its population."))
+        .parse::<Capital>(
+            ChatRequest::new(&model).user("The capital of France, with its population."),
+        )
         .await?;
     let c = parsed.value;
-    println!("\n[parse]  {}: {} ({} million people)", c.country, c.capital, c.population_millions);
+    println!(
+        "\n[parse]  {}: {} ({} million people)",
+        c.country, c.capital, c.population_millions
+    );
     Ok(())
 }

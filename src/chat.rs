@@ -54,13 +54,19 @@ impl Chat<'_> {
     /// arrives on the final chunk. HTTP errors, including retried ones, come
     /// back here, before any chunk; see [`ChatStream`] for errors after that.
     pub async fn stream(&self, mut req: ChatRequest) -> Result<ChatStream> {
-        req.stream = Some(true);
         let opts = req
             .stream_options
             .get_or_insert_with(StreamOptions::default);
         if opts.include_usage.is_none() {
             opts.include_usage = Some(true);
         }
+        self.stream_as_is(req).await
+    }
+
+    /// Like [`Chat::stream`], without adding `stream_options` (for servers
+    /// that reject the field).
+    pub(crate) async fn stream_as_is(&self, mut req: ChatRequest) -> Result<ChatStream> {
+        req.stream = Some(true);
         req.validate()?;
         match &self.client.inner.backend {
             Backend::Http(t) => {

@@ -788,3 +788,34 @@ async fn models_lists_every_provider_and_policy() {
     let models = Client::local(router).models().list().await.unwrap();
     assert!(models.get("policy/p").is_some());
 }
+
+#[tokio::test]
+async fn streams_go_through_every_policy() {
+    let a = Fake::always("a", Act::Text("alpha beta"));
+    let b = Fake::always("b", Act::Text("gamma delta"));
+    let router = Router::builder()
+        .provider(a.clone())
+        .provider(b.clone())
+        .policy("fb", Policy::fallback(["a/x", "b/y"]))
+        .policy("lb", Policy::load_balance([("a/x", 1), ("b/y", 1)]))
+        .policy("lat", Policy::latency(["a/x", "b/y"]))
+        .build()
+        .unwrap();
+    for policy in ["policy/fb", "policy/lb", "policy/lat"] {
+        for i in 0..6 {
+            let s = router
+                .stream(hi(policy).trace_id(format!("t{i}")))
+                .await
+                .unwrap();
+            let served = s.meta().served_by().unwrap().to_owned();
+            let text = s.into_completion().await.unwrap().text().unwrap();
+            let expected = if served == "a/x" {
+                "alpha beta"
+            } else {
+                "gamma delta"
+            };
+            assert_eq!(text, expected, "{policy}");
+        }
+    }
+    assert!(a.calls() > 0 && b.calls() > 0);
+}

@@ -55,10 +55,9 @@ impl Cache {
 
     pub(crate) fn get(&self, key: &str, now: Instant) -> Option<ChatCompletion> {
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let fresh = st
-            .0
-            .get(key)
-            .map(|e| now.saturating_duration_since(e.stored) < self.cfg.ttl)?;
+        let fresh =
+            st.0.get(key)
+                .map(|e| now.saturating_duration_since(e.stored) < self.cfg.ttl)?;
         if !fresh {
             st.0.remove(key);
             st.1.retain(|k| k != key);

@@ -13,7 +13,9 @@ use crate::error::{Error, ErrorKind, Result, TimeoutKind};
 use crate::meta::Attempt;
 use crate::stream::accumulator::ChunkAccumulator;
 use crate::stream::chat_stream::ChatStream;
-use crate::types::{ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Model, ModelList};
+use crate::types::{
+    ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Model, ModelList,
+};
 
 struct Started {
     plan: Vec<Target>,
@@ -25,9 +27,7 @@ struct Started {
 /// Whether an error means "try the next target".
 pub(crate) fn should_fall_back(err: &Error, statuses: &[u16]) -> bool {
     match err.kind() {
-        ErrorKind::Api(api) => {
-            statuses.contains(&api.effective_status()) || is_context_length(api)
-        }
+        ErrorKind::Api(api) => statuses.contains(&api.effective_status()) || is_context_length(api),
         ErrorKind::Timeout { .. }
         | ErrorKind::Connect { .. }
         | ErrorKind::Transport { .. }
@@ -148,7 +148,11 @@ impl Router {
         let mut attempts = Vec::new();
         let mut last: Option<Error> = None;
         for target in plan {
-            let limits = inner.timeouts.get(target.provider.id()).copied().unwrap_or_default();
+            let limits = inner
+                .timeouts
+                .get(target.provider.id())
+                .copied()
+                .unwrap_or_default();
             let limit = limits.total.or(limits.first_token);
             for retry in 0..=target.retries {
                 if !inner.health.admit(&target.id) {
@@ -236,7 +240,11 @@ impl Router {
         let mut attempts = Vec::new();
         let mut last: Option<Error> = None;
         for target in plan {
-            let limits = inner.timeouts.get(target.provider.id()).copied().unwrap_or_default();
+            let limits = inner
+                .timeouts
+                .get(target.provider.id())
+                .copied()
+                .unwrap_or_default();
             for retry in 0..=target.retries {
                 if !inner.health.admit(&target.id) {
                     break;
@@ -404,4 +412,3 @@ impl Router {
         Err(last.unwrap_or_else(|| not_supported("no target is available".into())))
     }
 }
-

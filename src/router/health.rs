@@ -216,7 +216,9 @@ impl Health {
         }
         let b = bucket.min(BUCKETS - 1);
         // Penalize: at least twice the current estimate, at least the time it took.
-        let penalty = h.ttft[b].map_or(elapsed.as_secs_f64(), |t| (t * 2.0).max(elapsed.as_secs_f64()));
+        let penalty = h.ttft[b].map_or(elapsed.as_secs_f64(), |t| {
+            (t * 2.0).max(elapsed.as_secs_f64())
+        });
         h.ttft[b] = ewma(h.ttft[b], penalty);
     }
 

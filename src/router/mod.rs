@@ -15,9 +15,9 @@ pub mod providers;
 mod route;
 mod translate;
 
-pub use model_id::ModelId;
-pub use policy::{Policy, PolicyEntry, PolicyKind};
 pub use cache::CacheConfig;
 pub use health::{Breaker, Circuit, Clock, ManualClock, SystemClock};
+pub use model_id::ModelId;
+pub use policy::{Policy, PolicyEntry, PolicyKind};
 pub use provider::{Provider, ProviderRequest};
 pub use route::{ProviderTimeouts, Router, RouterBuilder, default_fallback_statuses};

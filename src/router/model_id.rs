@@ -35,7 +35,9 @@ impl ModelId {
         let Some((provider, rest)) = id.split_once('/') else {
             return Err(Error::invalid_request(
                 "model",
-                format!("{id:?} is not a model id: use `provider/model` (e.g. `openai/gpt-4o-mini`) or `policy/<name>`"),
+                format!(
+                    "{id:?} is not a model id: use `provider/model` (e.g. `openai/gpt-4o-mini`) or `policy/<name>`"
+                ),
             ));
         };
         if provider.is_empty() || rest.is_empty() {
@@ -52,7 +54,9 @@ impl ModelId {
             Some(_) => {
                 return Err(Error::invalid_request(
                     "model",
-                    format!("{id:?}: an `@region` suffix needs a model before and a region after `@`"),
+                    format!(
+                        "{id:?}: an `@region` suffix needs a model before and a region after `@`"
+                    ),
                 ));
             }
             None => (rest.to_owned(), None),
@@ -73,7 +77,9 @@ impl std::fmt::Display for ModelId {
                 model,
                 region: Some(r),
             } => write!(f, "{provider}/{model}@{r}"),
-            ModelId::Model { provider, model, .. } => write!(f, "{provider}/{model}"),
+            ModelId::Model {
+                provider, model, ..
+            } => write!(f, "{provider}/{model}"),
             ModelId::Policy(p) => write!(f, "policy/{p}"),
         }
     }

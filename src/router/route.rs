@@ -131,7 +131,10 @@ impl fmt::Debug for RouterBuilder {
                 "providers",
                 &self.providers.iter().map(|p| p.id()).collect::<Vec<_>>(),
             )
-            .field("policies", &self.policies.iter().map(|p| &p.0).collect::<Vec<_>>())
+            .field(
+                "policies",
+                &self.policies.iter().map(|p| &p.0).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -231,7 +234,9 @@ impl RouterBuilder {
                 )));
             }
             if providers.insert(id.clone(), p).is_some() {
-                return Err(Error::config(format!("provider `{id}` is registered twice")));
+                return Err(Error::config(format!(
+                    "provider `{id}` is registered twice"
+                )));
             }
         }
         let mut policies = HashMap::new();
@@ -273,18 +278,38 @@ impl RouterBuilder {
         let names: Vec<String> = inner.policies.keys().cloned().collect();
         for name in names {
             inner
-                .expand(&format!("policy/{name}"), None, &mut Vec::new(), &mut Vec::new())
-                .map_err(|e| Error::config(format!("policy `{name}`: {}", e.api().map_or_else(|| e.to_string(), |a| a.message.clone()))))?;
+                .expand(
+                    &format!("policy/{name}"),
+                    None,
+                    &mut Vec::new(),
+                    &mut Vec::new(),
+                )
+                .map_err(|e| {
+                    Error::config(format!(
+                        "policy `{name}`: {}",
+                        e.api().map_or_else(|| e.to_string(), |a| a.message.clone())
+                    ))
+                })?;
         }
         for (alias, target) in &inner.aliases {
             inner
                 .expand(target, None, &mut Vec::new(), &mut Vec::new())
-                .map_err(|e| Error::config(format!("alias `{alias}`: {}", e.api().map_or_else(|| e.to_string(), |a| a.message.clone()))))?;
+                .map_err(|e| {
+                    Error::config(format!(
+                        "alias `{alias}`: {}",
+                        e.api().map_or_else(|| e.to_string(), |a| a.message.clone())
+                    ))
+                })?;
         }
         if let Some(d) = &inner.default_model {
             inner
                 .expand(d, None, &mut Vec::new(), &mut Vec::new())
-                .map_err(|e| Error::config(format!("default model: {}", e.api().map_or_else(|| e.to_string(), |a| a.message.clone()))))?;
+                .map_err(|e| {
+                    Error::config(format!(
+                        "default model: {}",
+                        e.api().map_or_else(|| e.to_string(), |a| a.message.clone())
+                    ))
+                })?;
         }
         Ok(Router {
             inner: Arc::new(inner),
@@ -397,7 +422,11 @@ impl RouterInner {
     fn configured(&self) -> String {
         let mut p: Vec<&str> = self.providers.keys().map(String::as_str).collect();
         p.sort_unstable();
-        let mut q: Vec<String> = self.policies.keys().map(|k| format!("policy/{k}")).collect();
+        let mut q: Vec<String> = self
+            .policies
+            .keys()
+            .map(|k| format!("policy/{k}"))
+            .collect();
         q.sort_unstable();
         format!(
             "configured providers: [{}]; policies: [{}]",
@@ -450,7 +479,9 @@ impl RouterInner {
                 if region.is_some() && !p.supports_regions() {
                     return Err(Error::invalid_request(
                         "model",
-                        format!("`{resolved}`: provider `{provider}` has no regions; remove the `@` suffix"),
+                        format!(
+                            "`{resolved}`: provider `{provider}` has no regions; remove the `@` suffix"
+                        ),
                     ));
                 }
                 out.push(Target {

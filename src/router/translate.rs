@@ -60,11 +60,8 @@ fn legacy_function_turns(messages: &mut [Message]) {
             Role::Assistant if m.tool_calls.is_none() => {
                 if let Some(fc) = m.function_call.take() {
                     let id = format!("call_legacy_{i}");
-                    m.tool_calls = Some(vec![ToolCall::function(
-                        id.clone(),
-                        fc.name,
-                        fc.arguments,
-                    )]);
+                    m.tool_calls =
+                        Some(vec![ToolCall::function(id.clone(), fc.name, fc.arguments)]);
                     pending = Some(id);
                 }
             }

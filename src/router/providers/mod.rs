@@ -4,3 +4,4 @@ pub mod mock;
 pub mod openai_compat;
 
 pub use mock::{Mock, MockReply};
+pub use openai_compat::OpenAiCompatible;
