@@ -8,6 +8,7 @@
 pub mod cache;
 mod dispatch;
 mod health;
+pub mod log;
 pub mod model_id;
 pub mod policy;
 pub mod provider;
