@@ -1,11 +1,15 @@
-//! Running a plan: fallback, retries, cooldown, timeouts, and streams that
-//! may fall back until their first chunk reached the caller.
+//! Running a plan: fallback, retries, cooldown, timeouts, streams that may
+//! fall back until their first chunk reached the caller — and one log
+//! record per request.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
+use tracing::Instrument;
 
 use super::cache;
+use super::log::logger::Pending;
+use super::log::trace::{RequestContext, Trace, error_class};
 use super::provider::ProviderRequest;
 use super::route::{PlanInput, Router, Target, not_supported};
 use super::translate::prepare;
@@ -14,7 +18,8 @@ use crate::meta::Attempt;
 use crate::stream::accumulator::ChunkAccumulator;
 use crate::stream::chat_stream::ChatStream;
 use crate::types::{
-    ChatCompletion, ChatRequest, EmbeddingRequest, EmbeddingResponse, Model, ModelList,
+    ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingRequest, EmbeddingResponse, Model,
+    ModelList,
 };
 
 struct Started {
@@ -47,21 +52,6 @@ fn is_context_length(api: &crate::ApiError) -> bool {
         || msg.contains("prompt is too long")
 }
 
-fn error_class(err: &Error) -> String {
-    match err.kind() {
-        ErrorKind::Api(_) => "api",
-        ErrorKind::Timeout { .. } => "timeout",
-        ErrorKind::Connect { .. } => "connect",
-        ErrorKind::Transport { .. } => "transport",
-        ErrorKind::Decode { .. } => "decode",
-        ErrorKind::Stream { .. } => "stream",
-        ErrorKind::InvalidRequest { .. } => "invalid_request",
-        ErrorKind::Config(_) => "config",
-        _ => "other",
-    }
-    .to_owned()
-}
-
 /// Rough count of generated tokens in a completion (for tokens/s when a
 /// provider reports no usage): about four characters per token.
 fn completion_tokens(c: &ChatCompletion) -> f64 {
@@ -87,6 +77,80 @@ fn admitted(router: &Router, plan: Vec<Target>) -> Vec<Target> {
         .into_iter()
         .partition(|t| health.circuit(&t.id) == super::health::Circuit::Open);
     if ok.is_empty() { open } else { ok }
+}
+
+fn attempt(target: &Target, err: Option<&Error>, latency: Duration) -> Attempt {
+    Attempt {
+        target: target.id.clone(),
+        status: err.and_then(Error::status),
+        error: err.map(|e| error_class(e).to_owned()),
+        latency,
+    }
+}
+
+/// The span of one routed request, with OpenTelemetry GenAI attribute names.
+fn chat_span(model: Option<&str>, stream: bool) -> tracing::Span {
+    let model = model.unwrap_or("");
+    tracing::info_span!(
+        "chat",
+        otel.name = %format_args!("chat {model}"),
+        otel.kind = "client",
+        gen_ai.operation.name = "chat",
+        gen_ai.request.model = %model,
+        gen_ai.request.stream = stream,
+        gen_ai.provider.name = tracing::field::Empty,
+        gen_ai.response.model = tracing::field::Empty,
+        gen_ai.response.id = tracing::field::Empty,
+        gen_ai.response.finish_reasons = tracing::field::Empty,
+        gen_ai.usage.input_tokens = tracing::field::Empty,
+        gen_ai.usage.output_tokens = tracing::field::Empty,
+        requesty.request_id = tracing::field::Empty,
+        requesty.served_by = tracing::field::Empty,
+        requesty.cost_usd = tracing::field::Empty,
+        requesty.attempts = tracing::field::Empty,
+        error.type = tracing::field::Empty,
+    )
+}
+
+/// Fills the span's fields from the finished record.
+fn record_span(span: &tracing::Span, r: &super::log::LogRecord) {
+    if span.is_disabled() {
+        return;
+    }
+    span.record("requesty.request_id", r.request_id.as_str());
+    span.record("requesty.attempts", r.attempts.len() as u64);
+    if let Some(p) = &r.provider {
+        span.record("gen_ai.provider.name", p.as_str());
+    }
+    if let Some(m) = &r.model {
+        span.record("gen_ai.response.model", m.as_str());
+    }
+    if let Some(id) = &r.provider_request_id {
+        span.record("gen_ai.response.id", id.as_str());
+    }
+    if let Some(s) = &r.served_by {
+        span.record("requesty.served_by", s.as_str());
+    }
+    if let Some(f) = &r.finish_reason {
+        span.record("gen_ai.response.finish_reasons", f.as_str());
+    }
+    if let Some(u) = &r.usage {
+        span.record("gen_ai.usage.input_tokens", u.prompt_tokens);
+        span.record("gen_ai.usage.output_tokens", u.completion_tokens);
+    }
+    if let Some(c) = r.cost_usd {
+        span.record("requesty.cost_usd", c);
+    }
+    if let Some(e) = &r.error {
+        span.record("error.type", e.class.as_str());
+    }
+}
+
+/// What to do after a failed try.
+enum Next {
+    Retry,
+    Fallback,
+    Stop,
 }
 
 impl Router {
@@ -128,31 +192,103 @@ impl Router {
         }
     }
 
-    async fn backoff(&self, retry: u32, err: &Error) {
-        tokio::time::sleep(self.inner.retry.delay(retry, err.headers())).await;
+    /// Sets `usage.cost` from the price table when the provider gave none.
+    fn price(&self, target: &Target, completion: &mut ChatCompletion) {
+        if let Some(u) = completion.usage.as_mut()
+            && u.cost.is_none()
+        {
+            u.cost = self
+                .inner
+                .prices
+                .cost(target.provider.id(), &target.model, u);
+        }
+    }
+
+    /// Records a failed try and decides what comes next.
+    fn after_failure(
+        &self,
+        target: &Target,
+        retry: u32,
+        err: &Error,
+        elapsed: Duration,
+        bucket: usize,
+        attempts: &mut Vec<Attempt>,
+    ) -> Next {
+        self.inner.health.failure(&target.id, elapsed, bucket);
+        attempts.push(attempt(target, Some(err), elapsed));
+        if !should_fall_back(err, &self.inner.fallback_statuses) {
+            Next::Stop
+        } else if retry < target.retries && err.is_retryable() {
+            Next::Retry
+        } else {
+            Next::Fallback
+        }
+    }
+
+    fn trace(&self, req: &ChatRequest, ctx: RequestContext, stream: bool) -> Trace {
+        let logger = &self.inner.logger;
+        Trace::begin(
+            logger.next_id(),
+            req,
+            ctx,
+            self.inner.default_model.as_deref(),
+            stream,
+            logger.config().bodies,
+        )
     }
 
     /// A whole answer, routed. The completion's `meta` says which target
-    /// served it and lists every attempt.
+    /// served it and lists every attempt; the request is logged.
     pub async fn complete(&self, req: ChatRequest) -> Result<ChatCompletion> {
+        self.complete_with(req, RequestContext::default()).await
+    }
+
+    /// Like [`Router::complete`], with the caller's analytics dimensions and origin.
+    pub async fn complete_with(
+        &self,
+        req: ChatRequest,
+        ctx: RequestContext,
+    ) -> Result<ChatCompletion> {
+        let mut trace = self.trace(&req, ctx, false);
+        let span = chat_span(trace.record.model_requested.as_deref(), false);
+        let (result, attempts, prepared) = self
+            .complete_inner(req)
+            .instrument(span.clone())
+            .await;
+        trace.attempts(&attempts);
+        match &result {
+            Ok(c) => trace.answered(c, None),
+            Err(e) => trace.failed(e),
+        }
+        record_span(&span, &trace.record);
+        self.inner.logger.submit(Pending {
+            record: trace.record,
+            request: prepared,
+        });
+        result
+    }
+
+    async fn complete_inner(
+        &self,
+        req: ChatRequest,
+    ) -> (Result<ChatCompletion>, Vec<Attempt>, Option<ChatRequest>) {
         let Started {
             plan,
             prepared,
             input,
             cache_key,
-        } = self.start(req)?;
+        } = match self.start(req) {
+            Ok(s) => s,
+            Err(e) => return (Err(e), Vec::new(), None),
+        };
         if let Some(hit) = self.cached(cache_key.as_ref()) {
-            return Ok(hit);
+            return (Ok(hit), Vec::new(), Some(prepared));
         }
         let inner = &self.inner;
         let mut attempts = Vec::new();
         let mut last: Option<Error> = None;
-        for target in plan {
-            let limits = inner
-                .timeouts
-                .get(target.provider.id())
-                .copied()
-                .unwrap_or_default();
+        'targets: for target in plan {
+            let limits = inner.timeouts.get(target.provider.id()).copied().unwrap_or_default();
             let limit = limits.total.or(limits.first_token);
             for retry in 0..=target.retries {
                 if !inner.health.admit(&target.id) {
@@ -178,56 +314,73 @@ impl Router {
                             tokens / elapsed.as_secs_f64().max(1e-3),
                             input.bucket,
                         );
-                        attempts.push(Attempt {
-                            target: target.id.clone(),
-                            status: None,
-                            error: None,
-                            latency: elapsed,
-                        });
-                        completion.meta.set_route(Some(target.id.clone()), attempts);
+                        attempts.push(attempt(&target, None, elapsed));
+                        self.price(&target, &mut completion);
+                        completion
+                            .meta
+                            .set_route(Some(target.id.clone()), attempts.clone());
                         self.store(cache_key, &completion);
-                        return Ok(completion);
+                        return (Ok(completion), attempts, Some(prepared));
                     }
                     Err(e) => {
-                        inner.health.failure(&target.id, elapsed, input.bucket);
-                        attempts.push(Attempt {
-                            target: target.id.clone(),
-                            status: e.status(),
-                            error: Some(error_class(&e)),
-                            latency: elapsed,
-                        });
-                        if !should_fall_back(&e, &inner.fallback_statuses) {
-                            return Err(e);
-                        }
-                        let again = retry < target.retries && e.is_retryable();
-                        if again {
-                            self.backoff(retry, &e).await;
-                        }
-                        last = Some(e);
-                        if !again {
-                            break;
+                        let next =
+                            self.after_failure(&target, retry, &e, elapsed, input.bucket, &mut attempts);
+                        match next {
+                            Next::Stop => return (Err(e), attempts, Some(prepared)),
+                            Next::Retry => {
+                                tokio::time::sleep(inner.retry.delay(retry, e.headers())).await;
+                                last = Some(e);
+                            }
+                            Next::Fallback => {
+                                last = Some(e);
+                                continue 'targets;
+                            }
                         }
                     }
                 }
             }
         }
-        Err(last.unwrap_or_else(|| {
+        let err = last.unwrap_or_else(|| {
             not_supported("no target is available: every target is cooling down".into())
-        }))
+        });
+        (Err(err), attempts, Some(prepared))
     }
 
     /// A streamed answer, routed. Falls back while no chunk has reached the
     /// caller: HTTP errors, a stream that fails or stays silent before its
     /// first chunk (`first_token` timeout). After that, a failure is an `Err`
-    /// item at the end of the stream.
+    /// item at the end of the stream. The request is logged when the stream
+    /// ends, fails, or is dropped by the caller.
     pub async fn stream(&self, req: ChatRequest) -> Result<ChatStream> {
+        self.stream_with(req, RequestContext::default()).await
+    }
+
+    /// Like [`Router::stream`], with the caller's analytics dimensions and origin.
+    pub async fn stream_with(&self, req: ChatRequest, ctx: RequestContext) -> Result<ChatStream> {
+        let mut trace = self.trace(&req, ctx, true);
+        let span = chat_span(trace.record.model_requested.as_deref(), true);
         let Started {
             plan,
             mut prepared,
             input,
             cache_key,
-        } = self.start(req)?;
+        } = match self.start(req) {
+            Ok(s) => s,
+            Err(e) => {
+                trace.failed(&e);
+                self.inner.logger.submit(Pending {
+                    record: trace.record,
+                    request: None,
+                });
+                return Err(e);
+            }
+        };
         if let Some(hit) = self.cached(cache_key.as_ref()) {
+            trace.answered(&hit, Some(Duration::ZERO));
+            self.inner.logger.submit(Pending {
+                record: trace.record,
+                request: Some(prepared),
+            });
             let meta = hit.meta.clone();
             return Ok(ChatStream::from_completion(hit).with_meta(meta));
         }
@@ -239,12 +392,8 @@ impl Router {
         let inner = &self.inner;
         let mut attempts = Vec::new();
         let mut last: Option<Error> = None;
-        for target in plan {
-            let limits = inner
-                .timeouts
-                .get(target.provider.id())
-                .copied()
-                .unwrap_or_default();
+        'targets: for target in plan {
+            let limits = inner.timeouts.get(target.provider.id()).copied().unwrap_or_default();
             for retry in 0..=target.retries {
                 if !inner.health.admit(&target.id) {
                     break;
@@ -270,78 +419,55 @@ impl Router {
                 match result {
                     Ok((rest, first)) => {
                         inner.health.success(&target.id, ttft, input.bucket);
-                        attempts.push(Attempt {
-                            target: target.id.clone(),
-                            status: None,
-                            error: None,
-                            latency: ttft,
-                        });
+                        attempts.push(attempt(&target, None, ttft));
+                        trace.attempts(&attempts);
                         let mut meta = rest.meta().clone();
                         meta.set_route(Some(target.id.clone()), attempts);
-                        let router = self.clone();
-                        let id = target.id.clone();
-                        let bucket = input.bucket;
-                        let mut acc = cache_key.is_some().then(ChunkAccumulator::new);
-                        let cache_key = cache_key.clone();
-                        let served_meta = meta.clone();
-                        let chunks = async_stream::stream! {
-                            let mut rest = rest;
-                            if let Some(acc) = acc.as_mut() { acc.push(&first); }
-                            let mut pieces = 0u64;
-                            let mut usage_tokens = None;
-                            if first.delta_text().is_some() { pieces += 1; }
-                            yield Ok(first);
-                            let mut failed = false;
-                            while let Some(item) = rest.next().await {
-                                match &item {
-                                    Ok(c) => {
-                                        if let Some(acc) = acc.as_mut() { acc.push(c); }
-                                        if c.delta_text().is_some() { pieces += 1; }
-                                        if let Some(u) = &c.usage { usage_tokens = Some(u.completion_tokens); }
-                                    }
-                                    Err(_) => failed = true,
-                                }
-                                yield item;
-                            }
-                            if !failed {
-                                let secs = started.elapsed().saturating_sub(ttft).as_secs_f64().max(1e-3);
-                                let tokens = usage_tokens.filter(|t| *t > 0).unwrap_or(pieces) as f64;
-                                router.inner.health.throughput(&id, tokens / secs, bucket);
-                                if let Some(acc) = acc.take().filter(|a| a.all_choices_finished()) {
-                                    let mut done = acc.finish();
-                                    done.meta = served_meta;
-                                    router.store(cache_key, &done);
-                                }
-                            }
+                        let run = StreamRun {
+                            router: self.clone(),
+                            target,
+                            bucket: input.bucket,
+                            cache_key,
+                            started,
+                            ttft,
+                            trace: Some(trace),
+                            request: Some(prepared),
+                            acc: ChunkAccumulator::new(),
+                            meta: meta.clone(),
+                            span: span.clone(),
                         };
-                        return Ok(ChatStream::from_chunks(chunks, meta));
+                        return Ok(ChatStream::from_chunks(run.drive(rest, first), meta));
                     }
                     Err(e) => {
-                        inner.health.failure(&target.id, ttft, input.bucket);
-                        attempts.push(Attempt {
-                            target: target.id.clone(),
-                            status: e.status(),
-                            error: Some(error_class(&e)),
-                            latency: ttft,
-                        });
-                        if !should_fall_back(&e, &inner.fallback_statuses) {
-                            return Err(e);
-                        }
-                        let again = retry < target.retries && e.is_retryable();
-                        if again {
-                            self.backoff(retry, &e).await;
-                        }
-                        last = Some(e);
-                        if !again {
-                            break;
+                        match self.after_failure(&target, retry, &e, ttft, input.bucket, &mut attempts) {
+                            Next::Stop => {
+                                last = Some(e);
+                                break 'targets;
+                            }
+                            Next::Retry => {
+                                tokio::time::sleep(inner.retry.delay(retry, e.headers())).await;
+                                last = Some(e);
+                            }
+                            Next::Fallback => {
+                                last = Some(e);
+                                continue 'targets;
+                            }
                         }
                     }
                 }
             }
         }
-        Err(last.unwrap_or_else(|| {
+        let err = last.unwrap_or_else(|| {
             not_supported("no target is available: every target is cooling down".into())
-        }))
+        });
+        trace.attempts(&attempts);
+        trace.failed(&err);
+        record_span(&span, &trace.record);
+        self.inner.logger.submit(Pending {
+            record: trace.record,
+            request: Some(prepared),
+        });
+        Err(err)
     }
 
     /// Every provider's models, ids prefixed with the provider id, plus one
@@ -396,12 +522,7 @@ impl Router {
                 Ok(mut resp) => {
                     resp.meta.set_route(
                         Some(target.id.clone()),
-                        vec![Attempt {
-                            target: target.id.clone(),
-                            status: None,
-                            error: None,
-                            latency: started.elapsed(),
-                        }],
+                        vec![attempt(&target, None, started.elapsed())],
                     );
                     return Ok(resp);
                 }
@@ -410,5 +531,97 @@ impl Router {
             }
         }
         Err(last.unwrap_or_else(|| not_supported("no target is available".into())))
+    }
+}
+
+/// A stream being served: forwards chunks, and when it ends (or fails, or is
+/// dropped) records throughput, fills the cache and submits the log record.
+struct StreamRun {
+    router: Router,
+    target: Target,
+    bucket: usize,
+    cache_key: Option<String>,
+    started: Instant,
+    ttft: Duration,
+    trace: Option<Trace>,
+    request: Option<ChatRequest>,
+    acc: ChunkAccumulator,
+    meta: crate::meta::ResponseMeta,
+    span: tracing::Span,
+}
+
+impl StreamRun {
+    fn drive(
+        mut self,
+        mut rest: ChatStream,
+        first: ChatCompletionChunk,
+    ) -> impl futures::Stream<Item = Result<ChatCompletionChunk>> + Send + 'static {
+        async_stream::stream! {
+            self.acc.push(&first);
+            yield Ok(first);
+            while let Some(mut item) = rest.next().await {
+                if let Ok(c) = &mut item
+                    && let Some(u) = c.usage.as_mut()
+                    && u.cost.is_none()
+                {
+                    u.cost = self.router.inner.prices.cost(self.target.provider.id(), &self.target.model, u);
+                }
+                match &item {
+                    Ok(c) => self.acc.push(c),
+                    Err(e) => self.finish(Some(e)),
+                }
+                yield item;
+            }
+            self.finish(None);
+        }
+    }
+
+    /// Ends the run once: `err` for a failure, `None` for a clean end.
+    fn finish(&mut self, err: Option<&Error>) {
+        let Some(mut trace) = self.trace.take() else {
+            return;
+        };
+        let mut done = std::mem::take(&mut self.acc).finish();
+        done.meta = self.meta.clone();
+        self.router.price(&self.target, &mut done);
+        match err {
+            Some(e) => {
+                trace.answered(&done, Some(self.ttft));
+                trace.failed(e);
+            }
+            None => {
+                trace.answered(&done, Some(self.ttft));
+                let secs = self.started.elapsed().saturating_sub(self.ttft).as_secs_f64().max(1e-3);
+                self.router
+                    .inner
+                    .health
+                    .throughput(&self.target.id, completion_tokens(&done) / secs, self.bucket);
+                if done.choices.iter().all(|c| c.finish_reason.is_some()) {
+                    self.router.store(self.cache_key.take(), &done);
+                }
+            }
+        }
+        record_span(&self.span, &trace.record);
+        self.router.inner.logger.submit(Pending {
+            record: trace.record,
+            request: self.request.take(),
+        });
+    }
+}
+
+impl Drop for StreamRun {
+    fn drop(&mut self) {
+        // The caller dropped the stream before its end.
+        if let Some(mut trace) = self.trace.take() {
+            let mut done = std::mem::take(&mut self.acc).finish();
+            done.meta = self.meta.clone();
+            trace.answered(&done, Some(self.ttft));
+            trace.record.outcome = super::log::Outcome::Dropped;
+            record_span(&self.span, &trace.record);
+            self.router.inner.logger.submit(Pending {
+                record: trace.record,
+                request: self.request.take(),
+            });
+        }
     }
 }

@@ -11,6 +11,7 @@ mod health;
 pub mod log;
 pub mod model_id;
 pub mod policy;
+pub mod pricing;
 pub mod provider;
 pub mod providers;
 mod route;

@@ -45,6 +45,8 @@ pub(crate) struct RouterInner {
     pub timeouts: HashMap<String, ProviderTimeouts>,
     pub health: Health,
     pub cache: Option<super::cache::Cache>,
+    pub logger: super::log::logger::Logger,
+    pub prices: super::pricing::PriceTable,
 }
 
 /// The embedded local router. Cheap to clone (an `Arc` inside).
@@ -95,6 +97,11 @@ pub struct RouterBuilder {
     breaker: Breaker,
     clock: Arc<dyn Clock>,
     cache: Option<super::cache::CacheConfig>,
+    sinks: Vec<Arc<dyn super::log::Sink>>,
+    taggers: Vec<Arc<dyn super::log::tagging::Tagger>>,
+    builtin_tagger: bool,
+    log: super::log::LogConfig,
+    prices: super::pricing::PriceTable,
 }
 
 impl Default for RouterBuilder {
@@ -111,6 +118,11 @@ impl Default for RouterBuilder {
             breaker: Breaker::default(),
             clock: Arc::new(SystemClock),
             cache: None,
+            sinks: Vec::new(),
+            taggers: Vec::new(),
+            builtin_tagger: true,
+            log: super::log::LogConfig::default(),
+            prices: super::pricing::PriceTable::bundled(),
         }
     }
 }
@@ -221,6 +233,37 @@ impl RouterBuilder {
         self
     }
 
+    /// Adds a log sink (several allowed). Every router also keeps a bounded
+    /// in-memory log read by [`Router::logs`].
+    pub fn sink<S: super::log::Sink>(mut self, sink: S) -> Self {
+        self.sinks.push(Arc::new(sink));
+        self
+    }
+
+    /// Adds a tagger (the built-in one runs first unless turned off).
+    pub fn tagger<T: super::log::tagging::Tagger>(mut self, tagger: T) -> Self {
+        self.taggers.push(Arc::new(tagger));
+        self
+    }
+
+    /// Turns the built-in tagger on or off (on by default).
+    pub fn builtin_tagger(mut self, on: bool) -> Self {
+        self.builtin_tagger = on;
+        self
+    }
+
+    /// Logging settings: queue sizes and which bodies are kept.
+    pub fn log_config(mut self, config: super::log::LogConfig) -> Self {
+        self.log = config;
+        self
+    }
+
+    /// The price table (default: the bundled, dated one).
+    pub fn prices(mut self, prices: super::pricing::PriceTable) -> Self {
+        self.prices = prices;
+        self
+    }
+
     /// Checks the configuration and builds the router: unknown providers or
     /// policies in policies, aliases and the default model, cycles between
     /// policies, bad weights and retry counts are errors that name them.
@@ -273,6 +316,15 @@ impl RouterBuilder {
             timeouts: self.timeouts,
             health: Health::new(self.clock, self.breaker),
             cache: self.cache.map(super::cache::Cache::new),
+            logger: {
+                let mut taggers: Vec<Arc<dyn super::log::tagging::Tagger>> = Vec::new();
+                if self.builtin_tagger {
+                    taggers.push(Arc::new(super::log::tagging::BuiltinTagger));
+                }
+                taggers.extend(self.taggers);
+                super::log::logger::Logger::new(self.log, self.sinks, taggers)
+            },
+            prices: self.prices,
         };
         // Every reference must resolve, without cycles.
         let names: Vec<String> = inner.policies.keys().cloned().collect();
@@ -358,6 +410,30 @@ impl Router {
             }
         }
         Ok(b)
+    }
+
+    /// The records of the in-memory log, oldest first (records are written
+    /// in the background: call [`Router::flush_logs`] first to see the
+    /// latest).
+    pub fn logs(&self) -> Vec<Arc<super::log::LogRecord>> {
+        self.inner.logger.memory().records()
+    }
+
+    /// Counters of the logging pipeline (dropped records included).
+    pub fn log_stats(&self) -> super::log::LogStats {
+        self.inner.logger.stats()
+    }
+
+    /// Waits until every record so far is tagged, in the in-memory log and
+    /// written (and flushed) by every sink.
+    pub async fn flush_logs(&self) {
+        self.inner.logger.flush().await;
+    }
+
+    /// Flushes the logs before the program ends (takes `&self`: any clone
+    /// may call it).
+    pub async fn shutdown(&self) {
+        self.flush_logs().await;
     }
 
     /// The registered provider ids, sorted.
