@@ -14,6 +14,7 @@ use std::io::Write;
 
 use futures::StreamExt;
 use requesty::router::Router;
+use requesty::router::log::JsonlSink;
 use requesty::router::providers::{Mock, MockReply};
 use requesty::{ChatRequest, Client, ToolBox};
 use serde::Deserialize;
@@ -70,7 +71,9 @@ fn pick_client() -> requesty::Result<(Client, String, &'static str)> {
         let m = model.unwrap_or_else(|| "openai/gpt-4o-mini".into());
         return Ok((Client::from_env()?, m, "remote: the hosted Requesty router"));
     }
-    let router = Router::from_env()?;
+    let router = Router::builder_from_vars(|k| std::env::var(k).ok())?
+        .sink(JsonlSink::new("./requesty-logs"))
+        .build()?;
     if let Some(first) = router.provider_ids().first() {
         let m = model.unwrap_or_else(|| sample_model(first));
         return Ok((
@@ -79,7 +82,10 @@ fn pick_client() -> requesty::Result<(Client, String, &'static str)> {
             "local: the embedded router, providers from the environment",
         ));
     }
-    let router = Router::builder().provider(offline_mock()).build()?;
+    let router = Router::builder()
+        .provider(offline_mock())
+        .sink(JsonlSink::new("./requesty-logs"))
+        .build()?;
     Ok((
         Client::local(router),
         "mock/mock-1".into(),
@@ -168,5 +174,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "\n[parse]  {}: {} ({} million people)",
         c.country, c.capital, c.population_millions
     );
+    // In local mode every request was logged, tagged and priced.
+    if let Some(router) = client.router() {
+        router.shutdown().await; // flush the logs
+        let logs = router.logs();
+        println!(
+            "\n[log]    {} requests logged to ./requesty-logs/ (summarize: cargo run --bin requesty-stats -- ./requesty-logs)",
+            logs.len()
+        );
+        if let Some(last) = logs.last() {
+            println!(
+                "         last: {} via {} in {:.0} ms, tags {:?}",
+                last.request_id,
+                last.served_by.as_deref().unwrap_or("-"),
+                last.latency_ms,
+                last.tags
+            );
+        }
+    }
     Ok(())
 }
