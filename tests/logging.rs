@@ -33,16 +33,36 @@ async fn one_record_per_request_with_the_right_fields() {
     let router = router();
     let client = Client::local(router.clone());
     // success
-    client.chat().create(hi("good/m").tags(["caller-tag"]).trace_id("tr-1").user_id("u-1").meta("tenant", "acme")).await.unwrap();
+    client
+        .chat()
+        .create(
+            hi("good/m")
+                .tags(["caller-tag"])
+                .trace_id("tr-1")
+                .user_id("u-1")
+                .meta("tenant", "acme"),
+        )
+        .await
+        .unwrap();
     // failure (no fallback possible)
     client.chat().create(hi("bad/x")).await.unwrap_err();
     // a validation failure reaching the router (the client's own check stops
     // it before the router in `Client::local`; the server calls the router directly)
-    router.complete(hi("good/m").temperature(7.0)).await.unwrap_err();
+    router
+        .complete(hi("good/m").temperature(7.0))
+        .await
+        .unwrap_err();
     // fallback
     client.chat().create(hi("policy/fb")).await.unwrap();
     // stream to the end
-    client.chat().stream(hi("good/m")).await.unwrap().into_completion().await.unwrap();
+    client
+        .chat()
+        .stream(hi("good/m"))
+        .await
+        .unwrap()
+        .into_completion()
+        .await
+        .unwrap();
     // stream dropped after one chunk
     let mut s = client.chat().stream(hi("good/m")).await.unwrap();
     s.next().await.unwrap().unwrap();
@@ -58,13 +78,23 @@ async fn one_record_per_request_with_the_right_fields() {
     assert_eq!(ok.model_requested.as_deref(), Some("good/m"));
     assert_eq!(ok.trace_id.as_deref(), Some("tr-1"));
     assert_eq!(ok.user_id.as_deref(), Some("u-1"));
-    assert_eq!(ok.dimensions.get("tenant").map(String::as_str), Some("acme"));
+    assert_eq!(
+        ok.dimensions.get("tenant").map(String::as_str),
+        Some("acme")
+    );
     assert!(ok.usage.is_some() && ok.latency_ms >= 0.0);
     assert_eq!(ok.tags[0], "caller-tag", "caller tags come first");
-    assert!(ok.tags.iter().any(|t| t.starts_with("topic:")), "{:?}", ok.tags);
+    assert!(
+        ok.tags.iter().any(|t| t.starts_with("topic:")),
+        "{:?}",
+        ok.tags
+    );
     assert!(ok.tags.contains(&"non_stream".to_string()), "{:?}", ok.tags);
     assert_eq!(ok.attempts.len(), 1);
-    assert!(ok.request.is_none() && ok.response.is_none(), "metadata only by default");
+    assert!(
+        ok.request.is_none() && ok.response.is_none(),
+        "metadata only by default"
+    );
 
     let failed = &logs[1];
     assert_eq!(failed.outcome, Outcome::Error);
@@ -95,10 +125,16 @@ async fn one_record_per_request_with_the_right_fields() {
 
 #[tokio::test]
 async fn bodies_follow_the_setting() {
-    for (mode, expect) in [(BodyMode::Full, "How do I reverse"), (BodyMode::Redacted, "[REDACTED")] {
+    for (mode, expect) in [
+        (BodyMode::Full, "How do I reverse"),
+        (BodyMode::Redacted, "[REDACTED"),
+    ] {
         let router = Router::builder()
             .provider(Mock::new("good").text("fine answer"))
-            .log_config(LogConfig { bodies: mode, ..LogConfig::default() })
+            .log_config(LogConfig {
+                bodies: mode,
+                ..LogConfig::default()
+            })
             .build()
             .unwrap();
         router.complete(hi("good/m")).await.unwrap();
@@ -108,7 +144,10 @@ async fn bodies_follow_the_setting() {
         assert!(req.contains(expect), "{mode:?}: {req}");
         let resp = r.response.as_ref().unwrap().to_string();
         if mode == BodyMode::Redacted {
-            assert!(!resp.contains("fine answer") && !req.contains("reverse"), "{resp}");
+            assert!(
+                !resp.contains("fine answer") && !req.contains("reverse"),
+                "{resp}"
+            );
         } else {
             assert!(resp.contains("fine answer"));
         }
@@ -144,7 +183,10 @@ impl Sink for Failing {
 #[tokio::test]
 async fn a_stalling_or_failing_sink_does_not_delay_requests() {
     let seen = Arc::new(AtomicUsize::new(0));
-    let fast = Router::builder().provider(Mock::new("good").text("x")).build().unwrap();
+    let fast = Router::builder()
+        .provider(Mock::new("good").text("x"))
+        .build()
+        .unwrap();
     let slow = Router::builder()
         .provider(Mock::new("good").text("x"))
         .sink(Stalling(Duration::from_secs(3), seen.clone()))
@@ -160,8 +202,13 @@ async fn a_stalling_or_failing_sink_does_not_delay_requests() {
     };
     let base = time(fast).await;
     let with_bad_sinks = time(slow.clone()).await;
-    println!("200 requests: {base:?} without sinks, {with_bad_sinks:?} with a stalling and a failing sink");
-    assert!(with_bad_sinks < base * 3 + Duration::from_millis(50), "{with_bad_sinks:?} vs {base:?}");
+    println!(
+        "200 requests: {base:?} without sinks, {with_bad_sinks:?} with a stalling and a failing sink"
+    );
+    assert!(
+        with_bad_sinks < base * 3 + Duration::from_millis(50),
+        "{with_bad_sinks:?} vs {base:?}"
+    );
     // The in-memory log is complete; the failing sink's errors are counted.
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(slow.logs().len(), 200);
@@ -183,7 +230,11 @@ async fn ten_thousand_concurrent_requests_lose_no_record() {
             if i % 2 == 0 {
                 r.complete(hi("good/m")).await.map(|_| ())
             } else {
-                r.stream(hi("good/m")).await?.into_completion().await.map(|_| ())
+                r.stream(hi("good/m"))
+                    .await?
+                    .into_completion()
+                    .await
+                    .map(|_| ())
             }
         }));
     }
@@ -202,7 +253,10 @@ async fn ten_thousand_concurrent_requests_lose_no_record() {
 async fn a_full_queue_drops_and_counts() {
     let router = Router::builder()
         .provider(Mock::new("good").text("x"))
-        .log_config(LogConfig { queue: 1, ..LogConfig::default() })
+        .log_config(LogConfig {
+            queue: 1,
+            ..LogConfig::default()
+        })
         .build()
         .unwrap();
     // Submit faster than the background task can run (it needs this task to yield).
@@ -228,13 +282,19 @@ async fn jsonl_files_rotate_and_parse_back() {
         router.complete(hi("good/m")).await.unwrap();
     }
     router.shutdown().await;
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     assert!(files.len() > 1, "rotated by size: {files:?}");
     let mut n = 0;
     for f in &files {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
-        assert!(name.starts_with("requesty-") && name.ends_with(".jsonl"), "{name}");
+        assert!(
+            name.starts_with("requesty-") && name.ends_with(".jsonl"),
+            "{name}"
+        );
         for line in std::fs::read_to_string(f).unwrap().lines() {
             let r: LogRecord = serde_json::from_str(line).unwrap();
             assert_eq!(r.schema_version, 1);
@@ -255,10 +315,19 @@ async fn local_answers_are_priced_and_unknown_models_are_not() {
     let cost = known.usage.as_ref().unwrap().cost.unwrap();
     // gpt-4o-mini: $0.15 / M input, $0.60 / M output.
     assert!((cost - 0.75).abs() < 1e-9, "{cost}");
-    let unknown = router.complete(hi("openai/some-future-model")).await.unwrap();
+    let unknown = router
+        .complete(hi("openai/some-future-model"))
+        .await
+        .unwrap();
     assert_eq!(unknown.usage.as_ref().unwrap().cost, None);
     // Streams carry the cost on their usage chunk too.
-    let done = router.stream(hi("openai/gpt-4o-mini")).await.unwrap().into_completion().await.unwrap();
+    let done = router
+        .stream(hi("openai/gpt-4o-mini"))
+        .await
+        .unwrap()
+        .into_completion()
+        .await
+        .unwrap();
     assert!(done.usage.as_ref().unwrap().cost.is_some());
     router.flush_logs().await;
     let logs = router.logs();
@@ -268,10 +337,16 @@ async fn local_answers_are_priced_and_unknown_models_are_not() {
 
 #[tokio::test]
 async fn context_dimensions_and_origin_are_recorded() {
-    let router = Router::builder().provider(Mock::new("good").text("x")).build().unwrap();
+    let router = Router::builder()
+        .provider(Mock::new("good").text("x"))
+        .build()
+        .unwrap();
     let mut ctx = RequestContext::default();
     ctx.dimensions.insert("team".into(), "search".into());
-    ctx.origin = Some(requesty::router::log::LogOrigin { referer: Some("https://app.example".into()), title: Some("App".into()) });
+    ctx.origin = Some(requesty::router::log::LogOrigin {
+        referer: Some("https://app.example".into()),
+        title: Some("App".into()),
+    });
     router.complete_with(hi("good/m"), ctx).await.unwrap();
     router.flush_logs().await;
     let r = &router.logs()[0];

@@ -251,10 +251,7 @@ impl Router {
     ) -> Result<ChatCompletion> {
         let mut trace = self.trace(&req, ctx, false);
         let span = chat_span(trace.record.model_requested.as_deref(), false);
-        let (result, attempts, prepared) = self
-            .complete_inner(req)
-            .instrument(span.clone())
-            .await;
+        let (result, attempts, prepared) = self.complete_inner(req).instrument(span.clone()).await;
         trace.attempts(&attempts);
         match &result {
             Ok(c) => trace.answered(c, None),
@@ -288,7 +285,11 @@ impl Router {
         let mut attempts = Vec::new();
         let mut last: Option<Error> = None;
         'targets: for target in plan {
-            let limits = inner.timeouts.get(target.provider.id()).copied().unwrap_or_default();
+            let limits = inner
+                .timeouts
+                .get(target.provider.id())
+                .copied()
+                .unwrap_or_default();
             let limit = limits.total.or(limits.first_token);
             for retry in 0..=target.retries {
                 if !inner.health.admit(&target.id) {
@@ -323,8 +324,14 @@ impl Router {
                         return (Ok(completion), attempts, Some(prepared));
                     }
                     Err(e) => {
-                        let next =
-                            self.after_failure(&target, retry, &e, elapsed, input.bucket, &mut attempts);
+                        let next = self.after_failure(
+                            &target,
+                            retry,
+                            &e,
+                            elapsed,
+                            input.bucket,
+                            &mut attempts,
+                        );
                         match next {
                             Next::Stop => return (Err(e), attempts, Some(prepared)),
                             Next::Retry => {
@@ -393,7 +400,11 @@ impl Router {
         let mut attempts = Vec::new();
         let mut last: Option<Error> = None;
         'targets: for target in plan {
-            let limits = inner.timeouts.get(target.provider.id()).copied().unwrap_or_default();
+            let limits = inner
+                .timeouts
+                .get(target.provider.id())
+                .copied()
+                .unwrap_or_default();
             for retry in 0..=target.retries {
                 if !inner.health.admit(&target.id) {
                     break;
@@ -439,7 +450,14 @@ impl Router {
                         return Ok(ChatStream::from_chunks(run.drive(rest, first), meta));
                     }
                     Err(e) => {
-                        match self.after_failure(&target, retry, &e, ttft, input.bucket, &mut attempts) {
+                        match self.after_failure(
+                            &target,
+                            retry,
+                            &e,
+                            ttft,
+                            input.bucket,
+                            &mut attempts,
+                        ) {
                             Next::Stop => {
                                 last = Some(e);
                                 break 'targets;
@@ -591,11 +609,17 @@ impl StreamRun {
             }
             None => {
                 trace.answered(&done, Some(self.ttft));
-                let secs = self.started.elapsed().saturating_sub(self.ttft).as_secs_f64().max(1e-3);
-                self.router
-                    .inner
-                    .health
-                    .throughput(&self.target.id, completion_tokens(&done) / secs, self.bucket);
+                let secs = self
+                    .started
+                    .elapsed()
+                    .saturating_sub(self.ttft)
+                    .as_secs_f64()
+                    .max(1e-3);
+                self.router.inner.health.throughput(
+                    &self.target.id,
+                    completion_tokens(&done) / secs,
+                    self.bucket,
+                );
                 if done.choices.iter().all(|c| c.finish_reason.is_some()) {
                     self.router.store(self.cache_key.take(), &done);
                 }

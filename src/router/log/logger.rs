@@ -105,7 +105,11 @@ pub(crate) struct Logger {
 }
 
 impl Logger {
-    pub(crate) fn new(cfg: LogConfig, sinks: Vec<Arc<dyn Sink>>, taggers: Vec<Arc<dyn Tagger>>) -> Self {
+    pub(crate) fn new(
+        cfg: LogConfig,
+        sinks: Vec<Arc<dyn Sink>>,
+        taggers: Vec<Arc<dyn Tagger>>,
+    ) -> Self {
         let (tx, rx) = mpsc::channel(cfg.queue.max(1));
         Logger {
             cfg,
@@ -182,7 +186,14 @@ impl Logger {
             let workers: Vec<mpsc::Sender<SinkMsg>> = self
                 .sinks
                 .iter()
-                .map(|s| spawn_sink(&handle, s.clone(), self.cfg.sink_queue, self.counters.clone()))
+                .map(|s| {
+                    spawn_sink(
+                        &handle,
+                        s.clone(),
+                        self.cfg.sink_queue,
+                        self.counters.clone(),
+                    )
+                })
                 .collect();
             handle.spawn(run(
                 rx,
@@ -207,7 +218,10 @@ async fn run(
     while let Some(msg) = rx.recv().await {
         match msg {
             Msg::Record(p) => {
-                let Pending { mut record, request } = *p;
+                let Pending {
+                    mut record,
+                    request,
+                } = *p;
                 if let Some(req) = &request {
                     for t in &taggers {
                         let tags = t.tag(req, &record).await;

@@ -164,7 +164,9 @@ impl JsonlSink {
             line.push(b'\n');
             let day = r.started_at.get(..10).unwrap_or("unknown").to_owned();
             let reopen = match &*st {
-                Some(f) => f.day != day || f.size + line.len() as u64 > self.max_bytes && f.size > 0,
+                Some(f) => {
+                    f.day != day || f.size + line.len() as u64 > self.max_bytes && f.size > 0
+                }
                 None => true,
             };
             if reopen {

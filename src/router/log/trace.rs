@@ -64,7 +64,10 @@ fn redacted(mut v: Value) -> Value {
             Value::Object(o) => {
                 for (k, x) in o.iter_mut() {
                     match (k.as_str(), &*x) {
-                        ("content" | "text" | "arguments" | "refusal" | "reasoning_content", Value::String(s)) => {
+                        (
+                            "content" | "text" | "arguments" | "refusal" | "reasoning_content",
+                            Value::String(s),
+                        ) => {
                             *x = Value::String(format!("[REDACTED {} chars]", s.chars().count()));
                         }
                         _ => walk(x),
@@ -115,7 +118,10 @@ impl Trace {
                 started_at: rfc3339_millis(started_at_ms),
                 started_at_ms,
                 stream,
-                model_requested: req.model.clone().or_else(|| default_model.map(str::to_owned)),
+                model_requested: req
+                    .model
+                    .clone()
+                    .or_else(|| default_model.map(str::to_owned)),
                 tools_offered: req
                     .tools
                     .iter()
@@ -166,7 +172,11 @@ impl Trace {
         r.provider_request_id = c.meta.request_id().map(str::to_owned);
         r.cache_hit = c.meta.cache_hit();
         r.finish_reason = c.finish_reason().map(|f| f.as_str().to_owned());
-        r.tools_called = c.tool_calls().iter().map(|t| t.function.name.clone()).collect();
+        r.tools_called = c
+            .tool_calls()
+            .iter()
+            .map(|t| t.function.name.clone())
+            .collect();
         if let Some(u) = &c.usage {
             r.usage = Some(log_usage(u));
             r.cost_usd = u.cost;
@@ -208,4 +218,3 @@ pub(crate) fn log_usage(u: &Usage) -> LogUsage {
         reasoning_tokens: u.reasoning_tokens(),
     }
 }
-
