@@ -819,3 +819,25 @@ async fn streams_go_through_every_policy() {
     }
     assert!(a.calls() > 0 && b.calls() > 0);
 }
+
+#[test]
+fn from_vars_registers_every_provider_with_a_key() {
+    let router = Router::from_vars(|k| match k {
+        "OPENAI_API_KEY" | "ANTHROPIC_API_KEY" | "GEMINI_API_KEY" | "GROQ_API_KEY" => {
+            Some("k".into())
+        }
+        "OLLAMA_BASE_URL" => Some("http://127.0.0.1:11434/v1".into()),
+        _ => None,
+    })
+    .unwrap();
+    assert_eq!(
+        router.provider_ids(),
+        ["anthropic", "google", "groq", "ollama", "openai"]
+    );
+    assert!(
+        Router::from_vars(|_| None)
+            .unwrap()
+            .provider_ids()
+            .is_empty()
+    );
+}

@@ -387,7 +387,7 @@ impl Router {
     }
 
     /// A router with every provider whose API key variable is set
-    /// (`OPENAI_API_KEY`, `MISTRAL_API_KEY`, …, and `OLLAMA_BASE_URL` /
+    /// (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, `GEMINI_API_KEY`, `MISTRAL_API_KEY`, …, and `OLLAMA_BASE_URL` /
     /// `VLLM_BASE_URL` for local servers), each honouring its
     /// `<PROVIDER>_BASE_URL` override. With none set, the router has no
     /// providers (and every request is a clear error naming what to set).
@@ -408,6 +408,12 @@ impl Router {
             if let Some(p) = OpenAiCompatible::from_vars(preset.id, &get)? {
                 b = b.provider(p);
             }
+        }
+        if let Some(p) = super::providers::Anthropic::from_vars(&get)? {
+            b = b.provider(p);
+        }
+        if let Some(p) = super::providers::Gemini::from_vars(&get)? {
+            b = b.provider(p);
         }
         Ok(b)
     }
