@@ -1016,7 +1016,7 @@ svg .val{fill:var(--muted);font-variant-numeric:tabular-nums}
 table{border-collapse:collapse;width:100%;font-size:13.5px;font-variant-numeric:tabular-nums}
 th,td{padding:7px 9px;text-align:right;white-space:nowrap;border-bottom:1px solid var(--border)}
 th{font-size:11px;font-weight:600;text-transform:uppercase;letter-spacing:.04em;color:var(--muted);vertical-align:bottom}
-th:first-child,td:first-child{text-align:left;white-space:normal;overflow-wrap:anywhere;max-width:40ch;padding-left:2px}
+th:first-child,td:first-child{text-align:left;padding-left:2px}
 td .rate{color:var(--muted);font-size:12px;margin-left:4px}
 td.bad .rate{color:var(--err)}
 tbody tr:nth-child(even) td{background:var(--row)}
@@ -1274,7 +1274,7 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",m
         h.push_str("<section class=\"panel\" id=\"latency\">\n<h2>Latency over time</h2>\n");
         let _ = writeln!(
             h,
-            "<p class=\"hint\">p50 and p95 latency per {} bucket; grey bars show request volume, red dots mark buckets with errors (hover for details).</p>",
+            "<p class=\"hint\">p50 and p95 latency per bucket of {}; grey bars show request volume, red dots mark buckets with errors (hover for details).</p>",
             esc(&fmt_duration_short(width))
         );
         h.push_str(
