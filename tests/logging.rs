@@ -353,3 +353,17 @@ async fn context_dimensions_and_origin_are_recorded() {
     assert_eq!(r.dimensions["team"], "search");
     assert_eq!(r.origin.as_ref().unwrap().title.as_deref(), Some("App"));
 }
+
+#[tokio::test]
+async fn router_analytics_reads_the_in_memory_log() {
+    let router = router();
+    for _ in 0..3 {
+        router.complete(hi("good/m")).await.unwrap();
+    }
+    router.complete(hi("bad/x")).await.unwrap_err();
+    router.flush_logs().await;
+    let report = router.analytics();
+    assert_eq!(report.overall.requests, 4);
+    assert_eq!(report.overall.errors, 1);
+    assert_eq!(report.by_model["good/m"].requests, 3);
+}

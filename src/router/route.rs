@@ -425,6 +425,13 @@ impl Router {
         self.inner.logger.memory().records()
     }
 
+    /// Analytics over the in-memory log: requests, error rate, latency and
+    /// TTFT percentiles, tokens and cost — overall and by model, provider,
+    /// tag and dimension.
+    pub fn analytics(&self) -> super::log::Report {
+        super::log::Analytics::from_records(self.logs().iter().map(|r| (**r).clone())).report()
+    }
+
     /// Counters of the logging pipeline (dropped records included).
     pub fn log_stats(&self) -> super::log::LogStats {
         self.inner.logger.stats()
