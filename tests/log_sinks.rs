@@ -62,8 +62,11 @@ async fn the_http_sink_posts_batches_and_retries() {
     );
 }
 
+/// Span name and its recorded fields.
+type SpanLog = Vec<(String, Vec<(String, String)>)>;
+
 #[derive(Default, Clone)]
-struct Captured(Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>);
+struct Captured(Arc<Mutex<SpanLog>>);
 
 struct Visitor<'a>(&'a mut Vec<(String, String)>);
 impl tracing::field::Visit for Visitor<'_> {

@@ -239,25 +239,36 @@ pub(crate) fn in_band_error(data: &str, meta: &ResponseMeta) -> Error {
     .into()
 }
 
-/// Turns a response body of server-sent events into chunks, enforcing the
-/// timeouts and the terminator rule: a stream that ends before `[DONE]`
-/// (unless every choice already has its finish reason) ends with an error.
-pub(crate) fn sse_chunks<B, E>(
+/// One provider's event-stream format: what each event means and whether an
+/// end of body is clean. [`drive_sse`] does the rest — reading with the
+/// first-chunk and read timeouts, SSE decoding, scrubbing secrets from event
+/// data, and turning failures into a final `Err` item.
+pub(crate) trait SseFormat: Send + 'static {
+    /// Adds the chunks of one event to `out`; `Ok(true)` after the format's
+    /// end event (the stream then ends cleanly).
+    fn event(&mut self, ev: SseEvent, out: &mut Vec<ChatCompletionChunk>) -> Result<bool>;
+    /// The body ended before an end event: add the last chunks, or fail
+    /// (truncation).
+    fn end(&mut self, out: &mut Vec<ChatCompletionChunk>) -> Result<()>;
+}
+
+/// The shared stream driver for every provider format.
+pub(crate) fn drive_sse<B, E, F>(
     body: B,
-    meta: ResponseMeta,
     timeouts: StreamTimeouts,
     scrub: impl Fn(String) -> String + Send + 'static,
+    mut format: F,
 ) -> impl Stream<Item = Result<ChatCompletionChunk>> + Send + 'static
 where
     B: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
     E: std::error::Error + Send + Sync + 'static,
+    F: SseFormat,
 {
     async_stream::stream! {
         let mut body = std::pin::pin!(body);
         let mut decoder = SseDecoder::new();
         let mut events: Vec<SseEvent> = Vec::new();
-        // Tracks which choices have finished (the chunks themselves go to the caller).
-        let mut finished = FinishTracker::default();
+        let mut out: Vec<ChatCompletionChunk> = Vec::new();
         let mut got_chunk = false;
         loop {
             let wait = if got_chunk {
@@ -304,15 +315,16 @@ where
                     true
                 }
             };
-            for ev in events.drain(..) {
-                match interpret(&ev, &meta) {
-                    Ok(Step::Chunk(chunk)) => {
-                        got_chunk = true;
-                        finished.see(&chunk);
-                        yield Ok(*chunk);
-                    }
-                    Ok(Step::Done) => return,
-                    Ok(Step::Skip) => {}
+            for mut ev in events.drain(..) {
+                ev.data = scrub(std::mem::take(&mut ev.data));
+                let done = format.event(ev, &mut out);
+                for chunk in out.drain(..) {
+                    got_chunk = true;
+                    yield Ok(chunk);
+                }
+                match done {
+                    Ok(false) => {}
+                    Ok(true) => return,
                     Err(e) => {
                         yield Err(e);
                         return;
@@ -320,17 +332,74 @@ where
                 }
             }
             if end {
-                if !finished.all_finished() {
-                    yield Err(Error::stream(if got_chunk {
-                        "the stream ended before its terminator ([DONE]) and before every choice finished: the answer is truncated"
-                    } else {
-                        "the stream ended without any chunk"
-                    }));
+                let last = format.end(&mut out);
+                for chunk in out.drain(..) {
+                    yield Ok(chunk);
+                }
+                if let Err(e) = last {
+                    yield Err(e);
                 }
                 return;
             }
         }
     }
+}
+
+/// The OpenAI chat-completions stream format: `data: {chunk}` events ended
+/// by `data: [DONE]`; servers without `[DONE]` end cleanly once every
+/// choice has its finish reason.
+struct OpenAiSse {
+    meta: ResponseMeta,
+    finished: FinishTracker,
+    got_chunk: bool,
+}
+
+impl SseFormat for OpenAiSse {
+    fn event(&mut self, ev: SseEvent, out: &mut Vec<ChatCompletionChunk>) -> Result<bool> {
+        match interpret(&ev, &self.meta)? {
+            Step::Chunk(chunk) => {
+                self.got_chunk = true;
+                self.finished.see(&chunk);
+                out.push(*chunk);
+                Ok(false)
+            }
+            Step::Done => Ok(true),
+            Step::Skip => Ok(false),
+        }
+    }
+
+    fn end(&mut self, _: &mut Vec<ChatCompletionChunk>) -> Result<()> {
+        if self.finished.all_finished() {
+            return Ok(());
+        }
+        Err(Error::stream(if self.got_chunk {
+            "the stream ended before its terminator ([DONE]) and before every choice finished: the answer is truncated"
+        } else {
+            "the stream ended without any chunk"
+        }))
+    }
+}
+
+/// Turns a response body of OpenAI-style server-sent events into chunks,
+/// enforcing the timeouts and the terminator rule: a stream that ends before
+/// `[DONE]` (unless every choice already has its finish reason) ends with an
+/// error.
+pub(crate) fn sse_chunks<B, E>(
+    body: B,
+    meta: ResponseMeta,
+    timeouts: StreamTimeouts,
+    scrub: impl Fn(String) -> String + Send + 'static,
+) -> impl Stream<Item = Result<ChatCompletionChunk>> + Send + 'static
+where
+    B: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let format = OpenAiSse {
+        meta,
+        finished: FinishTracker::default(),
+        got_chunk: false,
+    };
+    drive_sse(body, timeouts, scrub, format)
 }
 
 /// Which choices have been seen and which have a finish reason.

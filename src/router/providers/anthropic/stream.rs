@@ -2,18 +2,16 @@
 //! chunks, with a small state machine ([`State`]) and the same timeout and
 //! truncation rules as [`sse_chunks`](crate::stream::chat_stream::sse_chunks).
 
-use std::time::Instant;
-
 use bytes::Bytes;
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use serde_json::{Map, Value, json};
 
 use super::request::{JSON_TOOL, Sent};
 use super::response::{AnthropicUsage, finish_reason, refusal_text, stop_extra, unix_now};
-use crate::error::{ApiError, Error, ErrorKind, Result, TimeoutKind};
+use crate::error::{ApiError, Error, ErrorKind, Result};
 use crate::meta::ResponseMeta;
-use crate::stream::chat_stream::StreamTimeouts;
-use crate::stream::sse::{SseDecoder, SseEvent};
+use crate::stream::chat_stream::{SseFormat, StreamTimeouts, drive_sse};
+use crate::stream::sse::SseEvent;
 use crate::types::{
     ChatCompletionChunk, ChunkChoice, Delta, FinishReason, FunctionCallDelta, Role, ToolCallDelta,
     ToolType,
@@ -517,6 +515,30 @@ fn usage(u: &Value, data: &str) -> Result<AnthropicUsage> {
     serde_json::from_value(u.clone()).map_err(|e| malformed(&format!("`usage`: {e}"), data))
 }
 
+/// The Anthropic Messages event stream as an [`SseFormat`]: ends cleanly at
+/// `message_stop`; a body that ends before it is truncated.
+struct MessagesSse {
+    state: State,
+    meta: ResponseMeta,
+    got_event: bool,
+}
+
+impl SseFormat for MessagesSse {
+    fn event(&mut self, ev: SseEvent, out: &mut Vec<ChatCompletionChunk>) -> Result<bool> {
+        self.got_event = true;
+        out.extend(self.state.on_event(&ev, &self.meta)?);
+        Ok(self.state.done)
+    }
+
+    fn end(&mut self, _: &mut Vec<ChatCompletionChunk>) -> Result<()> {
+        Err(Error::stream(if self.got_event {
+            "the stream ended before `message_stop`: the answer is truncated"
+        } else {
+            "the stream ended without any event"
+        }))
+    }
+}
+
 /// Turns a `POST /v1/messages` event-stream body into chunks, enforcing the
 /// first-chunk and read timeouts; a body that ends before `message_stop`
 /// ends with an error item.
@@ -525,92 +547,18 @@ pub(super) fn chunks<B, E>(
     meta: ResponseMeta,
     timeouts: StreamTimeouts,
     scrub: impl Fn(String) -> String + Send + 'static,
-    mut state: State,
+    state: State,
 ) -> impl Stream<Item = Result<ChatCompletionChunk>> + Send + 'static
 where
     B: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
     E: std::error::Error + Send + Sync + 'static,
 {
-    async_stream::stream! {
-        let mut body = std::pin::pin!(body);
-        let mut decoder = SseDecoder::new();
-        let mut events: Vec<SseEvent> = Vec::new();
-        let mut got_chunk = false;
-        let mut got_event = false;
-        loop {
-            let wait = if got_chunk {
-                timeouts.read
-            } else {
-                timeouts.first_chunk_by.saturating_duration_since(Instant::now())
-            };
-            let read = match tokio::time::timeout(wait, body.next()).await {
-                Ok(r) => r,
-                Err(_) => {
-                    yield Err(if got_chunk {
-                        Error::timeout(TimeoutKind::Read, timeouts.read)
-                    } else {
-                        Error::timeout(TimeoutKind::Request, timeouts.first_chunk_after)
-                    });
-                    return;
-                }
-            };
-            let end = match read {
-                Some(Ok(bytes)) => {
-                    if let Err(e) = decoder.push(&bytes, &mut events) {
-                        yield Err(Error::stream(e.to_string()));
-                        return;
-                    }
-                    false
-                }
-                Some(Err(e)) => {
-                    let message = scrub(crate::transport::http::error_chain(&e));
-                    yield Err(ErrorKind::Transport {
-                        message: format!("the stream broke: {message}"),
-                        source: Some(Box::new(e)),
-                    }.into());
-                    return;
-                }
-                None => {
-                    match decoder.finish() {
-                        Ok(Some(ev)) => events.push(ev),
-                        Ok(None) => {}
-                        Err(e) => {
-                            yield Err(Error::stream(e.to_string()));
-                            return;
-                        }
-                    }
-                    true
-                }
-            };
-            for mut ev in events.drain(..) {
-                got_event = true;
-                ev.data = scrub(std::mem::take(&mut ev.data));
-                match state.on_event(&ev, &meta) {
-                    Ok(out) => {
-                        for chunk in out {
-                            got_chunk = true;
-                            yield Ok(chunk);
-                        }
-                        if state.done {
-                            return;
-                        }
-                    }
-                    Err(e) => {
-                        yield Err(e);
-                        return;
-                    }
-                }
-            }
-            if end {
-                yield Err(Error::stream(if got_event {
-                    "the stream ended before `message_stop`: the answer is truncated"
-                } else {
-                    "the stream ended without any event"
-                }));
-                return;
-            }
-        }
-    }
+    let format = MessagesSse {
+        state,
+        meta,
+        got_event: false,
+    };
+    drive_sse(body, timeouts, scrub, format)
 }
 
 #[cfg(test)]

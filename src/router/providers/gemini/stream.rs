@@ -4,20 +4,19 @@
 //! [module docs](super).
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 use bytes::Bytes;
-use futures::{Stream, StreamExt};
+use futures::Stream;
 use serde_json::{Map, Value};
 
 use super::google_error;
 use super::response::{
     self, GenerateContentResponse, block_refusal, choice_extra, extract, finish_reason,
 };
-use crate::error::{ApiError, Error, ErrorKind, Result, TimeoutKind};
+use crate::error::{ApiError, Error, ErrorKind, Result};
 use crate::meta::ResponseMeta;
-use crate::stream::chat_stream::StreamTimeouts;
-use crate::stream::sse::{SseDecoder, SseEvent};
+use crate::stream::chat_stream::{SseFormat, StreamTimeouts, drive_sse};
+use crate::stream::sse::SseEvent;
 use crate::types::{
     ChatCompletionChunk, ChunkChoice, Delta, FinishReason, FunctionCallDelta, Role, ToolCallDelta,
     ToolType, Usage,
@@ -280,6 +279,32 @@ impl Translator {
     }
 }
 
+/// Gemini's `streamGenerateContent?alt=sse` as an [`SseFormat`]: no end
+/// event; at the end of the body the translator decides (usage chunk, or
+/// truncation when no candidate finished).
+struct GeminiSse {
+    translator: Translator,
+    meta: ResponseMeta,
+}
+
+impl SseFormat for GeminiSse {
+    fn event(&mut self, ev: SseEvent, out: &mut Vec<ChatCompletionChunk>) -> Result<bool> {
+        if ev.event_type() == "message"
+            && let Some(chunk) = self
+                .translator
+                .event(&ev.data, &self.meta, &|s: String| s)?
+        {
+            out.push(chunk);
+        }
+        Ok(false)
+    }
+
+    fn end(&mut self, out: &mut Vec<ChatCompletionChunk>) -> Result<()> {
+        out.extend(self.translator.finish()?);
+        Ok(())
+    }
+}
+
 /// Turns a body of Gemini server-sent events into chunks, enforcing the
 /// timeouts (first event by `first_chunk_by`, then at most `read` of
 /// silence) and the finish rule at the end of the body.
@@ -288,86 +313,13 @@ pub(crate) fn chunks<B, E>(
     meta: ResponseMeta,
     timeouts: StreamTimeouts,
     scrub: impl Fn(String) -> String + Send + 'static,
-    mut translator: Translator,
+    translator: Translator,
 ) -> impl Stream<Item = Result<ChatCompletionChunk>> + Send + 'static
 where
     B: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
     E: std::error::Error + Send + Sync + 'static,
 {
-    async_stream::stream! {
-        let mut body = std::pin::pin!(body);
-        let mut decoder = SseDecoder::new();
-        let mut events: Vec<SseEvent> = Vec::new();
-        let mut got_event = false;
-        loop {
-            let wait = if got_event {
-                timeouts.read
-            } else {
-                timeouts.first_chunk_by.saturating_duration_since(Instant::now())
-            };
-            let read = match tokio::time::timeout(wait, body.next()).await {
-                Ok(r) => r,
-                Err(_) => {
-                    yield Err(if got_event {
-                        Error::timeout(TimeoutKind::Read, timeouts.read)
-                    } else {
-                        Error::timeout(TimeoutKind::Request, timeouts.first_chunk_after)
-                    });
-                    return;
-                }
-            };
-            let end = match read {
-                Some(Ok(bytes)) => {
-                    if let Err(e) = decoder.push(&bytes, &mut events) {
-                        yield Err(Error::stream(e.to_string()));
-                        return;
-                    }
-                    false
-                }
-                Some(Err(e)) => {
-                    let message = scrub(crate::transport::http::error_chain(&e));
-                    yield Err(ErrorKind::Transport {
-                        message: format!("the stream broke: {message}"),
-                        source: Some(Box::new(e)),
-                    }.into());
-                    return;
-                }
-                None => {
-                    match decoder.finish() {
-                        Ok(Some(ev)) => events.push(ev),
-                        Ok(None) => {}
-                        Err(e) => {
-                            yield Err(Error::stream(e.to_string()));
-                            return;
-                        }
-                    }
-                    true
-                }
-            };
-            for ev in events.drain(..) {
-                if !matches!(ev.event_type(), "message") {
-                    continue;
-                }
-                got_event = true;
-                match translator.event(&ev.data, &meta, &scrub) {
-                    Ok(Some(chunk)) => yield Ok(chunk),
-                    Ok(None) => {}
-                    Err(e) => {
-                        yield Err(e);
-                        return;
-                    }
-                }
-            }
-            if end {
-                match translator.finish() {
-                    Ok(Some(usage)) => yield Ok(usage),
-                    Ok(None) => {}
-                    Err(e) => yield Err(e),
-                }
-                return;
-            }
-        }
-    }
+    drive_sse(body, timeouts, scrub, GeminiSse { translator, meta })
 }
 
 #[cfg(test)]
