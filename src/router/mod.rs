@@ -15,6 +15,7 @@ pub mod pricing;
 pub mod provider;
 pub mod providers;
 mod route;
+pub mod security;
 mod translate;
 
 pub use cache::CacheConfig;

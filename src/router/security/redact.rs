@@ -1,0 +1,338 @@
+//! Replacing findings with placeholders, in whole texts and in streams.
+
+use std::borrow::Cow;
+
+use super::detect::{self, PEM_MAX, ScanOut, Span};
+use super::{Finding, Scanner};
+
+/// How many trailing bytes a [`StreamRedactor`] always holds back: 64.
+///
+/// Every detector whose match can span a space or other separator (cards,
+/// IBANs, phone numbers, the `api_key = ` context of a secret, a
+/// `-----BEGIN … PRIVATE KEY-----` line) matches at most 55 bytes and
+/// looks at most 2 bytes past its match, so 64 bytes of hold-back are
+/// enough for such a value split across pieces to be seen whole. Values
+/// without separators (keys, tokens, JWTs, e-mail addresses) are held as
+/// a whole word instead, see [`TOKEN_HOLD_MAX`].
+pub const HOLD_BACK: usize = 64;
+
+/// The longest trailing word (a run of letters, digits and
+/// `!#$%&*+-./:=?@^_~`) a [`StreamRedactor`] holds back until it ends:
+/// 4 KiB, room for the longest keys and most JWTs. A longer word is
+/// released, all but its last [`HOLD_BACK`] bytes.
+pub const TOKEN_HOLD_MAX: usize = 4 * 1024;
+
+/// Bytes of already-emitted text kept as context for the next scan (the
+/// detectors look back at most 32 bytes before a match).
+const CONTEXT: usize = 64;
+
+/// `text` with each finding (sorted, non-overlapping) replaced by its
+/// placeholder; borrowed when there are none.
+pub(super) fn apply<'a>(text: &'a str, findings: &[Finding]) -> Cow<'a, str> {
+    if findings.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for f in findings {
+        let (Some(before), true) = (text.get(last..f.start), text.is_char_boundary(f.end)) else {
+            continue;
+        };
+        out.push_str(before);
+        out.push_str(f.kind.placeholder());
+        last = f.end;
+    }
+    out.push_str(text.get(last..).unwrap_or_default());
+    Cow::Owned(out)
+}
+
+/// `text` with each span replaced by its [placeholder](Span::placeholder),
+/// for the spans of custom [`Detector`](super::Detector)s. Spans that are
+/// empty, out of bounds or not on character boundaries are ignored; of
+/// overlapping spans the longer (then the earlier) is kept. Borrows `text`
+/// when no span is used.
+pub fn redact_spans<'a>(text: &'a str, spans: &[Span]) -> Cow<'a, str> {
+    let mut valid: Vec<&Span> = spans
+        .iter()
+        .filter(|s| {
+            s.start < s.end
+                && s.end <= text.len()
+                && text.is_char_boundary(s.start)
+                && text.is_char_boundary(s.end)
+        })
+        .collect();
+    if valid.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    valid.sort_by(|a, b| {
+        (b.end - b.start)
+            .cmp(&(a.end - a.start))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut kept: Vec<&Span> = Vec::with_capacity(valid.len());
+    for s in valid {
+        if kept.iter().all(|k| s.end <= k.start || s.start >= k.end) {
+            kept.push(s);
+        }
+    }
+    kept.sort_by_key(|s| s.start);
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for s in kept {
+        out.push_str(&text[last..s.start]);
+        out.push_str(&s.placeholder());
+        last = s.end;
+    }
+    out.push_str(&text[last..]);
+    Cow::Owned(out)
+}
+
+/// Whether `b` can be part of a value that has no separators in it (a
+/// key, token, JWT, e-mail or IP address, a secret's value).
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&*+-./:=?@^_~".contains(&b)
+}
+
+/// Where the run of word bytes at the end of `b` starts.
+fn trailing_word_start(b: &[u8]) -> usize {
+    let mut word = b.len();
+    while word > 0 && is_word_byte(b[word - 1]) {
+        word -= 1;
+    }
+    word
+}
+
+fn floor_boundary(t: &str, mut i: usize) -> usize {
+    while i > 0 && !t.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Redacts a stream of text pieces (model output deltas) so that a value
+/// split across pieces is still caught, with the same result as
+/// [`Scanner::redact`] on the whole text.
+///
+/// [`push`](Self::push) returns the text that is safe to emit now. It
+/// holds back:
+///
+/// - the last [`HOLD_BACK`] (64) bytes, which could be the start of a card,
+///   IBAN, phone number or secret;
+/// - the trailing word, while it is at most [`TOKEN_HOLD_MAX`] (4 KiB) long,
+///   since a key or e-mail address is only known when it ends;
+/// - a private key from its `-----BEGIN … PRIVATE KEY-----` line until its
+///   `END` line, or until [`PEM_MAX`](super::PEM_MAX) (8 KiB) have passed,
+///   and then redacts it whole;
+/// - and never cuts through anything a detector matched.
+///
+/// [`finish`](Self::finish) flushes the rest. Findings are reported with
+/// byte offsets into the whole input stream.
+///
+/// ```
+/// use requesty::router::security::{Scanner, StreamRedactor};
+///
+/// let mut r = StreamRedactor::new(Scanner::new());
+/// let mut out = String::new();
+/// for piece in ["Reach me at jane", ".doe@exam", "ple.com, thanks!"] {
+///     out.push_str(&r.push(piece));
+/// }
+/// out.push_str(&r.finish());
+/// assert_eq!(out, "Reach me at [EMAIL REDACTED], thanks!");
+/// ```
+#[derive(Debug, Clone)]
+pub struct StreamRedactor {
+    /// Kept for the scanner's configuration (the patterns are shared).
+    _scanner: Scanner,
+    /// Up to [`CONTEXT`] bytes of emitted text, then the held text.
+    buf: String,
+    /// Where the held text starts in `buf`.
+    start: usize,
+    /// The stream offset of `buf[start]`.
+    offset: usize,
+    findings: Vec<Finding>,
+    /// Where an open private key starts in `buf`, as the last scan saw it.
+    pem_open: Option<usize>,
+}
+
+impl StreamRedactor {
+    /// A redactor using `scanner`'s detectors.
+    pub fn new(scanner: Scanner) -> Self {
+        StreamRedactor {
+            _scanner: scanner,
+            buf: String::new(),
+            start: 0,
+            offset: 0,
+            findings: Vec::new(),
+            pem_open: None,
+        }
+    }
+
+    /// Adds a piece; returns the redacted text that can be emitted now
+    /// (often empty).
+    pub fn push(&mut self, piece: &str) -> String {
+        let before = self.buf.len();
+        self.buf.push_str(piece);
+        let len = self.buf.len();
+        if len - self.start <= HOLD_BACK {
+            return String::new();
+        }
+        // Inside a private key nothing is released before its END line
+        // (or PEM_MAX): skip scanning until one may have come.
+        if let Some(b) = self.pem_open {
+            let from = floor_boundary(&self.buf, before.saturating_sub(8)).max(b);
+            if len - b < PEM_MAX && !self.buf[from..].contains("-----END") {
+                return String::new();
+            }
+        }
+        // The last HOLD_BACK bytes and the trailing word are held anyway.
+        let word = trailing_word_start(self.buf.as_bytes());
+        let mut bound = len - HOLD_BACK;
+        if len - word <= TOKEN_HOLD_MAX {
+            bound = bound.min(word);
+        }
+        if bound <= self.start {
+            return String::new();
+        }
+        self.emit(false)
+    }
+
+    /// Ends the stream: returns the rest, redacted.
+    pub fn finish(&mut self) -> String {
+        self.emit(true)
+    }
+
+    /// The findings so far, with byte offsets into the whole input stream.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// How many bytes are held back now.
+    pub fn held(&self) -> usize {
+        self.buf.len() - self.start
+    }
+
+    fn emit(&mut self, last: bool) -> String {
+        let len = self.buf.len();
+        if len == self.start {
+            return String::new();
+        }
+        let mut out = ScanOut::default();
+        detect::scan(&self.buf, self.start, &mut out);
+        self.pem_open = if last { None } else { out.open_pem };
+        let cut = if last { len } else { self.cut(&out) };
+        if cut <= self.start {
+            return String::new();
+        }
+        let hits = detect::resolve(out.hits);
+        let mut text = String::with_capacity(cut - self.start);
+        let mut pos = self.start;
+        for f in hits
+            .iter()
+            .filter(|f| f.start >= self.start && f.end <= cut)
+        {
+            text.push_str(&self.buf[pos..f.start]);
+            text.push_str(f.kind.placeholder());
+            pos = f.end;
+            self.findings.push(Finding {
+                kind: f.kind,
+                start: f.start - self.start + self.offset,
+                end: f.end - self.start + self.offset,
+            });
+        }
+        text.push_str(&self.buf[pos..cut]);
+        self.offset += cut - self.start;
+        let keep_from = floor_boundary(&self.buf, cut.saturating_sub(CONTEXT));
+        self.buf.drain(..keep_from);
+        self.start = cut - keep_from;
+        self.pem_open = self.pem_open.map(|b| b - keep_from);
+        text
+    }
+
+    /// Where the emitted text may end.
+    fn cut(&self, out: &ScanOut) -> usize {
+        let b = self.buf.as_bytes();
+        let len = b.len();
+        let mut c = len - HOLD_BACK;
+        let word = trailing_word_start(b);
+        if len - word <= TOKEN_HOLD_MAX {
+            c = c.min(word);
+        }
+        if let Some(p) = out.open_pem {
+            c = c.min(p);
+        }
+        loop {
+            let before = c;
+            for &(s, e) in &out.spans {
+                if s < c && c < e {
+                    c = s;
+                }
+            }
+            if c == before {
+                break;
+            }
+        }
+        floor_boundary(&self.buf, c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(text: &str, size: usize) -> String {
+        let mut r = StreamRedactor::new(Scanner::new());
+        let mut out = String::new();
+        let mut i = 0;
+        while i < text.len() {
+            let mut j = (i + size).min(text.len());
+            while !text.is_char_boundary(j) {
+                j += 1;
+            }
+            out.push_str(&r.push(&text[i..j]));
+            i = j;
+        }
+        out.push_str(&r.finish());
+        out
+    }
+
+    #[test]
+    fn stream_matches_whole() {
+        let text = "Card 4111 1111 1111 1111 and mail bob@example.org; key \
+            sk-proj-FAKE0key1TEST2FAKE3key4TEST5FAKE6key7TEST8 and a long tail of ordinary \
+            words to push the hold-back window along, then +44 20 7946 0958 — done. ünïcödé ✓";
+        let whole = Scanner::new().redact(text).0.into_owned();
+        for size in 1..9 {
+            assert_eq!(stream(text, size), whole, "piece size {size}");
+        }
+    }
+
+    #[test]
+    fn pem_is_held_until_end() {
+        let body = "MIIEFAKEKEYFAKEKEYFAKEKEY0123456789abcdefFAKE\n".repeat(20);
+        let text = format!(
+            "Here it is:\n-----BEGIN PRIVATE KEY-----\n{body}-----END PRIVATE KEY-----\nbye"
+        );
+        let mut r = StreamRedactor::new(Scanner::new());
+        let mut out = String::new();
+        for piece in text.as_bytes().chunks(5) {
+            let piece = std::str::from_utf8(piece).unwrap_or_default();
+            let emitted = r.push(piece);
+            assert!(!emitted.contains("MIIE"), "leaked {emitted:?}");
+            out.push_str(&emitted);
+        }
+        out.push_str(&r.finish());
+        assert_eq!(out, "Here it is:\n[PRIVATE_KEY REDACTED]\nbye");
+        assert_eq!(r.findings().len(), 1);
+    }
+
+    #[test]
+    fn spans_redact() {
+        let spans = [
+            Span::new(0, 3, "code_name"),
+            Span::new(1, 2, "x"),
+            Span::new(5, 99, "bad"),
+        ];
+        assert_eq!(redact_spans("ABC def", &spans), "[CODE_NAME REDACTED] def");
+        assert!(matches!(redact_spans("abc", &[]), Cow::Borrowed(_)));
+    }
+}
