@@ -30,8 +30,14 @@ impl Chat<'_> {
         match &self.client.inner.backend {
             Backend::Http(t) => {
                 let body = to_body(&req)?;
+                let headers = request_headers(&req);
                 let (meta, bytes) = t
-                    .execute(Method::POST, "chat/completions", Some(body), None)
+                    .execute(
+                        Method::POST,
+                        "chat/completions",
+                        Some(body),
+                        headers.as_ref(),
+                    )
                     .await?;
                 let mut completion: ChatCompletion = decode_answer(&meta, &bytes, |b| t.scrub(b))?;
                 if completion.choices.is_empty() {
@@ -73,7 +79,7 @@ impl Chat<'_> {
                 let body = to_body(&req)?;
                 let cfg = t.config();
                 let started = std::time::Instant::now();
-                let mut accept = http::HeaderMap::new();
+                let mut accept = request_headers(&req).unwrap_or_default();
                 accept.insert(
                     http::header::ACCEPT,
                     http::HeaderValue::from_static("text/event-stream"),
@@ -117,6 +123,17 @@ impl Chat<'_> {
             Backend::Local(router) => router.stream(req).await,
         }
     }
+}
+
+/// The per-request headers: `X-Security-Level` when the request sets one.
+fn request_headers(req: &ChatRequest) -> Option<http::HeaderMap> {
+    let level = req.security_level?;
+    let mut h = http::HeaderMap::new();
+    h.insert(
+        http::HeaderName::from_static("x-security-level"),
+        http::HeaderValue::from_static(level.as_str()),
+    );
+    Some(h)
 }
 
 /// Serializes a request body.

@@ -245,6 +245,16 @@ pub enum ErrorKind {
         /// The limit that was reached.
         rounds: usize,
     },
+    /// The router's security level or policy refused the request (the
+    /// server answers 403). Names what was found and where, never the
+    /// value.
+    #[error("refused at security level {level}: {}", display_violations(.findings))]
+    SecurityViolation {
+        /// The level in force for the request.
+        level: crate::types::SecurityLevel,
+        /// What was found (kind, count, location).
+        findings: Vec<crate::types::Violation>,
+    },
     /// A stream was malformed, truncated, or carried an error.
     #[error("stream error: {message}")]
     Stream {
@@ -253,6 +263,11 @@ pub enum ErrorKind {
         /// The API error carried by the stream, if it was one.
         api: Option<Box<ApiError>>,
     },
+}
+
+fn display_violations(v: &[crate::types::Violation]) -> String {
+    let parts: Vec<String> = v.iter().map(ToString::to_string).collect();
+    parts.join(", ")
 }
 
 fn display_api(e: &ApiError) -> String {
@@ -366,6 +381,14 @@ impl Error {
             snippet: crate::meta::snippet(&text, 200).to_owned(),
         }
         .into()
+    }
+
+    /// A security refusal at `level` for `findings`.
+    pub fn security_violation(
+        level: crate::types::SecurityLevel,
+        findings: Vec<crate::types::Violation>,
+    ) -> Self {
+        ErrorKind::SecurityViolation { level, findings }.into()
     }
 
     /// A timeout error (for providers and transports written outside the crate).

@@ -73,8 +73,8 @@ pub use types::{
     EmbeddingRequest, EmbeddingResponse, EmbeddingUsage, EmbeddingVector, FilePart, FinishReason,
     FunctionCall, FunctionCallChoice, FunctionCallDelta, FunctionDefinition, ImageDetail, ImageUrl,
     InputAudio, JsonSchemaFormat, Message, Model, ModelList, PromptTokensDetails, ReasoningEffort,
-    RequestyOptions, ResponseFormat, Role, Stop, StreamOptions, TokenLogprob, Tool, ToolCall,
-    ToolCallDelta, ToolChoice, ToolType, Usage,
+    RequestyOptions, ResponseFormat, Role, SecurityLevel, Stop, StreamOptions, TokenLogprob, Tool,
+    ToolCall, ToolCallDelta, ToolChoice, ToolType, Usage, Violation,
 };
 
 /// The router guide's examples, compiled as doctests.

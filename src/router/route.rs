@@ -47,6 +47,8 @@ pub(crate) struct RouterInner {
     pub cache: Option<super::cache::Cache>,
     pub logger: super::log::logger::Logger,
     pub prices: super::pricing::PriceTable,
+    pub security: crate::types::SecurityLevel,
+    pub security_policy: super::security::SecurityPolicy,
 }
 
 /// The embedded local router. Cheap to clone (an `Arc` inside).
@@ -102,6 +104,8 @@ pub struct RouterBuilder {
     builtin_tagger: bool,
     log: super::log::LogConfig,
     prices: super::pricing::PriceTable,
+    security: crate::types::SecurityLevel,
+    security_policy: super::security::SecurityPolicy,
 }
 
 impl Default for RouterBuilder {
@@ -123,6 +127,8 @@ impl Default for RouterBuilder {
             builtin_tagger: true,
             log: super::log::LogConfig::default(),
             prices: super::pricing::PriceTable::bundled(),
+            security: crate::types::SecurityLevel::None,
+            security_policy: super::security::SecurityPolicy::default(),
         }
     }
 }
@@ -264,6 +270,22 @@ impl RouterBuilder {
         self
     }
 
+    /// The router's security level (default [`None`](crate::SecurityLevel::None)):
+    /// every request is handled at least at this level; a request may raise
+    /// it (`ChatRequest::security_level`, or `X-Security-Level` in server
+    /// mode), never lower it. See `docs/security.md`.
+    pub fn security(mut self, level: crate::types::SecurityLevel) -> Self {
+        self.security = level;
+        self
+    }
+
+    /// The policy applied to requests at the
+    /// [`Enterprise`](crate::SecurityLevel::Enterprise) level.
+    pub fn security_policy(mut self, policy: super::security::SecurityPolicy) -> Self {
+        self.security_policy = policy;
+        self
+    }
+
     /// Checks the configuration and builds the router: unknown providers or
     /// policies in policies, aliases and the default model, cycles between
     /// policies, bad weights and retry counts are errors that name them.
@@ -325,6 +347,8 @@ impl RouterBuilder {
                 super::log::logger::Logger::new(self.log, self.sinks, taggers)
             },
             prices: self.prices,
+            security: self.security,
+            security_policy: self.security_policy,
         };
         // Every reference must resolve, without cycles.
         let names: Vec<String> = inner.policies.keys().cloned().collect();

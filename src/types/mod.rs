@@ -9,6 +9,7 @@ pub mod message;
 pub mod models;
 pub mod request;
 pub mod response;
+pub mod security;
 pub mod tool;
 
 pub use chunk::{ChatCompletionChunk, ChunkChoice, Delta, FunctionCallDelta, ToolCallDelta};
@@ -25,6 +26,7 @@ pub use response::{
     ChatCompletion, Choice, ChoiceLogprobs, CompletionTokensDetails, FinishReason,
     PromptTokensDetails, TokenLogprob, Usage,
 };
+pub use security::{SecurityLevel, Violation};
 pub use tool::{
     FunctionCallChoice, FunctionDefinition, JsonSchemaFormat, ResponseFormat, Tool, ToolChoice,
 };

@@ -6,6 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::message::{Content, Message, Role};
+use super::security::SecurityLevel;
 use super::tool::{FunctionCallChoice, FunctionDefinition, ResponseFormat, Tool, ToolChoice};
 use crate::error::Result;
 
@@ -293,12 +294,24 @@ pub struct ChatRequest {
     /// Legacy function choice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_call: Option<FunctionCallChoice>,
+    /// The security level for this request: sent as the `X-Security-Level`
+    /// header in remote mode, applied by the local router (it may raise the
+    /// router's level, never lower it). Not part of the JSON body.
+    #[serde(skip)]
+    pub security_level: Option<SecurityLevel>,
     /// Any other top-level field, sent as is.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
 
 impl ChatRequest {
+    /// Sets the security level for this request (see
+    /// [`ChatRequest::security_level`](ChatRequest#structfield.security_level)).
+    pub fn security_level(mut self, level: SecurityLevel) -> Self {
+        self.security_level = Some(level);
+        self
+    }
+
     /// A request for `model` (`provider/model`, a policy or an alias).
     pub fn new(model: impl Into<String>) -> Self {
         ChatRequest {

@@ -53,6 +53,7 @@ pub(crate) fn error_class(err: &Error) -> &'static str {
         ErrorKind::Stream { .. } => "stream",
         ErrorKind::InvalidRequest { .. } => "invalid_request",
         ErrorKind::Config(_) => "config",
+        ErrorKind::SecurityViolation { .. } => "security",
         _ => "other",
     }
 }

@@ -30,86 +30,22 @@ use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
+pub use crate::types::security::{SecurityLevel, Violation};
+
 use serde::{Deserialize, Serialize};
 
 mod detect;
 mod injection;
 mod lexicon;
 mod normalize;
+mod policy;
 mod redact;
 mod validate;
 
 pub use detect::{Detector, PEM_MAX, Span};
 pub use injection::{INJECTION_THRESHOLD, InjectionReport};
+pub use policy::{RegexDetector, SecurityPolicy, Validator};
 pub use redact::{HOLD_BACK, StreamRedactor, TOKEN_HOLD_MAX, redact_spans};
-
-/// Security levels, as the hosted router's `X-Security-Level` header names them.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum SecurityLevel {
-    /// No scanning.
-    #[default]
-    None,
-    /// Detect and redact secrets and personal data, in prompts and answers.
-    Basic,
-    /// Basic, plus refusing prompt-injection and jailbreak attempts.
-    Advanced,
-    /// Advanced, plus the router's security policy.
-    Enterprise,
-}
-
-impl SecurityLevel {
-    /// The level's name: `none`, `basic`, `advanced` or `enterprise`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            SecurityLevel::None => "none",
-            SecurityLevel::Basic => "basic",
-            SecurityLevel::Advanced => "advanced",
-            SecurityLevel::Enterprise => "enterprise",
-        }
-    }
-
-    /// Whether secrets and personal data are redacted (Basic and above).
-    pub fn redacts(&self) -> bool {
-        *self >= SecurityLevel::Basic
-    }
-
-    /// Whether injection and jailbreak attempts are refused (Advanced and above).
-    pub fn checks_injection(&self) -> bool {
-        *self >= SecurityLevel::Advanced
-    }
-}
-
-impl fmt::Display for SecurityLevel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for SecurityLevel {
-    type Err = crate::Error;
-
-    /// Parses a level name, ignoring case and surrounding spaces.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let t = s.trim();
-        [
-            SecurityLevel::None,
-            SecurityLevel::Basic,
-            SecurityLevel::Advanced,
-            SecurityLevel::Enterprise,
-        ]
-        .into_iter()
-        .find(|l| l.as_str().eq_ignore_ascii_case(t))
-        .ok_or_else(|| {
-            crate::Error::invalid_request(
-                "security_level",
-                format!("unknown security level {s:?}; use none, basic, advanced or enterprise"),
-            )
-        })
-    }
-}
 
 /// What a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
