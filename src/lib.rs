@@ -82,6 +82,11 @@ pub use types::{
 #[doc = include_str!("../docs/router.md")]
 pub struct RouterGuideDoctests;
 
+/// The security guide's examples, compiled as doctests.
+#[cfg(all(doctest, feature = "router"))]
+#[doc = include_str!("../docs/security.md")]
+pub struct SecurityGuideDoctests;
+
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -12,6 +12,7 @@ use super::log::logger::Pending;
 use super::log::trace::{RequestContext, Trace, error_class};
 use super::provider::ProviderRequest;
 use super::route::{PlanInput, Router, Target, not_supported};
+use super::security::guard::{ChunkRedactor, Counts, Guard, PromptScan};
 use super::translate::prepare;
 use crate::error::{Error, ErrorKind, Result, TimeoutKind};
 use crate::meta::Attempt;
@@ -19,7 +20,7 @@ use crate::stream::accumulator::ChunkAccumulator;
 use crate::stream::chat_stream::ChatStream;
 use crate::types::{
     ChatCompletion, ChatCompletionChunk, ChatRequest, EmbeddingRequest, EmbeddingResponse, Model,
-    ModelList,
+    ModelList, SecurityLevel, Violation,
 };
 
 struct Started {
@@ -154,10 +155,92 @@ enum Next {
 }
 
 impl Router {
-    fn start(&self, req: ChatRequest) -> Result<Started> {
+    /// The guard for a request: the router's level, raised by the request's.
+    fn guard_for(&self, req: &ChatRequest) -> Option<Guard> {
+        let level = req
+            .security_level
+            .unwrap_or(SecurityLevel::None)
+            .max(self.inner.security);
+        Guard::new(level, &self.inner.security_policy)
+    }
+
+    /// Records what the prompt scan found and decides whether the request
+    /// is refused: injection, blocked kinds, size, required metadata.
+    fn screen(
+        &self,
+        guard: Option<&Guard>,
+        scan: Option<PromptScan>,
+        req: &ChatRequest,
+        trace: &mut Trace,
+    ) -> Result<()> {
+        let (Some(guard), Some(scan)) = (guard, scan) else {
+            return Ok(());
+        };
+        let PromptScan {
+            counts,
+            mut violations,
+        } = scan;
+        trace.record.security = counts;
+        if let Some(policy) = guard.policy() {
+            let metadata = req.extra.get("metadata").and_then(|m| m.as_object());
+            let other = req.requesty.as_ref().map(|r| &r.other);
+            for key in &policy.required_metadata {
+                let present = trace.record.dimensions.contains_key(key)
+                    || metadata.is_some_and(|m| m.contains_key(key))
+                    || other.is_some_and(|o| o.contains_key(key));
+                if !present {
+                    violations.push(Violation::new(
+                        "policy.required_metadata",
+                        1,
+                        format!("metadata.{key}"),
+                    ));
+                    *trace
+                        .record
+                        .security
+                        .entry("policy.required_metadata".to_owned())
+                        .or_insert(0) += 1;
+                }
+            }
+        }
+        if violations.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::security_violation(guard.level, violations))
+        }
+    }
+
+    /// Drops the targets the Enterprise policy denies; none left is a refusal.
+    fn allowed(&self, guard: Option<&Guard>, plan: Vec<Target>) -> Result<Vec<Target>> {
+        let Some((guard, policy)) = guard.and_then(|g| Some((g, g.policy()?))) else {
+            return Ok(plan);
+        };
+        let mut denied: Vec<Violation> = Vec::new();
+        let mut kept = Vec::with_capacity(plan.len());
+        for t in plan {
+            let provider = t.provider.id();
+            let kind = if !policy.provider_allowed(provider) {
+                "policy.denied_provider"
+            } else if !policy.model_allowed(&format!("{provider}/{}", t.model)) {
+                "policy.denied_model"
+            } else {
+                kept.push(t);
+                continue;
+            };
+            if !denied.iter().any(|v| v.location == t.id) {
+                denied.push(Violation::new(kind, 1, t.id.clone()));
+            }
+        }
+        if kept.is_empty() && !denied.is_empty() {
+            return Err(Error::security_violation(guard.level, denied));
+        }
+        Ok(kept)
+    }
+
+    fn start(&self, req: ChatRequest, guard: Option<&Guard>) -> Result<Started> {
         req.validate()?;
         let input = PlanInput::of(&req);
         let plan = self.inner.plan(req.model.as_deref(), &input)?;
+        let plan = self.allowed(guard, plan)?;
         let asked = req
             .model
             .clone()
@@ -246,12 +329,26 @@ impl Router {
     /// Like [`Router::complete`], with the caller's analytics dimensions and origin.
     pub async fn complete_with(
         &self,
-        req: ChatRequest,
+        mut req: ChatRequest,
         ctx: RequestContext,
     ) -> Result<ChatCompletion> {
+        let guard = self.guard_for(&req);
+        let scan = guard.as_ref().map(|g| g.scan_request(&mut req));
         let mut trace = self.trace(&req, ctx, false);
         let span = chat_span(trace.record.model_requested.as_deref(), false);
-        let (result, attempts, prepared) = self.complete_inner(req).instrument(span.clone()).await;
+        if let Err(e) = self.screen(guard.as_ref(), scan, &req, &mut trace) {
+            trace.failed(&e);
+            record_span(&span, &trace.record);
+            self.inner.logger.submit(Pending {
+                record: trace.record,
+                request: None,
+            });
+            return Err(e);
+        }
+        let (result, attempts, prepared) = self
+            .complete_inner(req, guard.as_ref(), &mut trace.record.security)
+            .instrument(span.clone())
+            .await;
         trace.attempts(&attempts);
         match &result {
             Ok(c) => trace.answered(c, None),
@@ -268,17 +365,24 @@ impl Router {
     async fn complete_inner(
         &self,
         req: ChatRequest,
+        guard: Option<&Guard>,
+        counts: &mut Counts,
     ) -> (Result<ChatCompletion>, Vec<Attempt>, Option<ChatRequest>) {
         let Started {
             plan,
             prepared,
             input,
             cache_key,
-        } = match self.start(req) {
+        } = match self.start(req, guard) {
             Ok(s) => s,
             Err(e) => return (Err(e), Vec::new(), None),
         };
-        if let Some(hit) = self.cached(cache_key.as_ref()) {
+        if let Some(mut hit) = self.cached(cache_key.as_ref()) {
+            if let Some(g) = guard
+                && let Err(e) = g.redact_completion(&mut hit, counts)
+            {
+                return (Err(e), Vec::new(), Some(prepared));
+            }
             return (Ok(hit), Vec::new(), Some(prepared));
         }
         let inner = &self.inner;
@@ -317,6 +421,11 @@ impl Router {
                         );
                         attempts.push(attempt(&target, None, elapsed));
                         self.price(&target, &mut completion);
+                        if let Some(g) = guard
+                            && let Err(e) = g.redact_completion(&mut completion, counts)
+                        {
+                            return (Err(e), attempts, Some(prepared));
+                        }
                         completion
                             .meta
                             .set_route(Some(target.id.clone()), attempts.clone());
@@ -363,15 +472,30 @@ impl Router {
     }
 
     /// Like [`Router::stream`], with the caller's analytics dimensions and origin.
-    pub async fn stream_with(&self, req: ChatRequest, ctx: RequestContext) -> Result<ChatStream> {
+    pub async fn stream_with(
+        &self,
+        mut req: ChatRequest,
+        ctx: RequestContext,
+    ) -> Result<ChatStream> {
+        let guard = self.guard_for(&req);
+        let scan = guard.as_ref().map(|g| g.scan_request(&mut req));
         let mut trace = self.trace(&req, ctx, true);
         let span = chat_span(trace.record.model_requested.as_deref(), true);
+        if let Err(e) = self.screen(guard.as_ref(), scan, &req, &mut trace) {
+            trace.failed(&e);
+            record_span(&span, &trace.record);
+            self.inner.logger.submit(Pending {
+                record: trace.record,
+                request: None,
+            });
+            return Err(e);
+        }
         let Started {
             plan,
             mut prepared,
             input,
             cache_key,
-        } = match self.start(req) {
+        } = match self.start(req, guard.as_ref()) {
             Ok(s) => s,
             Err(e) => {
                 trace.failed(&e);
@@ -382,7 +506,17 @@ impl Router {
                 return Err(e);
             }
         };
-        if let Some(hit) = self.cached(cache_key.as_ref()) {
+        if let Some(mut hit) = self.cached(cache_key.as_ref()) {
+            if let Some(g) = guard.as_ref()
+                && let Err(e) = g.redact_completion(&mut hit, &mut trace.record.security)
+            {
+                trace.failed(&e);
+                self.inner.logger.submit(Pending {
+                    record: trace.record,
+                    request: Some(prepared),
+                });
+                return Err(e);
+            }
             trace.answered(&hit, Some(Duration::ZERO));
             self.inner.logger.submit(Pending {
                 record: trace.record,
@@ -446,6 +580,7 @@ impl Router {
                             acc: ChunkAccumulator::new(),
                             meta: meta.clone(),
                             span: span.clone(),
+                            redactor: guard.as_ref().map(Guard::stream),
                         };
                         return Ok(ChatStream::from_chunks(run.drive(rest, first), meta));
                     }
@@ -566,6 +701,7 @@ struct StreamRun {
     acc: ChunkAccumulator,
     meta: crate::meta::ResponseMeta,
     span: tracing::Span,
+    redactor: Option<ChunkRedactor>,
 }
 
 impl StreamRun {
@@ -575,22 +711,64 @@ impl StreamRun {
         first: ChatCompletionChunk,
     ) -> impl futures::Stream<Item = Result<ChatCompletionChunk>> + Send + 'static {
         async_stream::stream! {
+            let mut first = first;
+            if let Some(Err(e)) = self.redactor.as_mut().map(|r| r.chunk(&mut first)) {
+                self.finish(Some(&e));
+                yield Err(e);
+                return;
+            }
             self.acc.push(&first);
             yield Ok(first);
             while let Some(mut item) = rest.next().await {
-                if let Ok(c) = &mut item
-                    && let Some(u) = c.usage.as_mut()
-                    && u.cost.is_none()
-                {
-                    u.cost = self.router.inner.prices.cost(self.target.provider.id(), &self.target.model, u);
+                if let Ok(c) = &mut item {
+                    if let Some(u) = c.usage.as_mut()
+                        && u.cost.is_none()
+                    {
+                        u.cost = self.router.inner.prices.cost(self.target.provider.id(), &self.target.model, u);
+                    }
+                    if let Some(Err(e)) = self.redactor.as_mut().map(|r| r.chunk(c)) {
+                        item = Err(e);
+                    }
                 }
                 match &item {
                     Ok(c) => self.acc.push(c),
-                    Err(e) => self.finish(Some(e)),
+                    Err(e) => {
+                        // Release what the redactor still holds (redacted) first.
+                        if let Some(Ok(Some(rest))) = self.redactor.as_mut().map(ChunkRedactor::finish)
+                            && !matches!(e.kind(), ErrorKind::SecurityViolation { .. })
+                        {
+                            self.acc.push(&rest);
+                            yield Ok(rest);
+                        }
+                        self.finish(Some(e));
+                        yield item;
+                        return;
+                    }
                 }
                 yield item;
             }
+            match self.redactor.as_mut().map(ChunkRedactor::finish) {
+                Some(Ok(Some(rest))) => {
+                    self.acc.push(&rest);
+                    yield Ok(rest);
+                }
+                Some(Err(e)) => {
+                    self.finish(Some(&e));
+                    yield Err(e);
+                    return;
+                }
+                _ => {}
+            }
             self.finish(None);
+        }
+    }
+
+    /// Adds the answer's findings to the record's.
+    fn merge_counts(&self, trace: &mut Trace) {
+        if let Some(r) = &self.redactor {
+            for (k, n) in r.counts() {
+                *trace.record.security.entry(k.clone()).or_insert(0) += n;
+            }
         }
     }
 
@@ -599,6 +777,7 @@ impl StreamRun {
         let Some(mut trace) = self.trace.take() else {
             return;
         };
+        self.merge_counts(&mut trace);
         let mut done = std::mem::take(&mut self.acc).finish();
         done.meta = self.meta.clone();
         self.router.price(&self.target, &mut done);
@@ -637,6 +816,7 @@ impl Drop for StreamRun {
     fn drop(&mut self) {
         // The caller dropped the stream before its end.
         if let Some(mut trace) = self.trace.take() {
+            self.merge_counts(&mut trace);
             let mut done = std::mem::take(&mut self.acc).finish();
             done.meta = self.meta.clone();
             trace.answered(&done, Some(self.ttft));

@@ -35,6 +35,7 @@ pub use crate::types::security::{SecurityLevel, Violation};
 use serde::{Deserialize, Serialize};
 
 mod detect;
+pub(crate) mod guard;
 mod injection;
 mod lexicon;
 mod normalize;

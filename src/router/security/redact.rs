@@ -1,9 +1,126 @@
 //! Replacing findings with placeholders, in whole texts and in streams.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
-use super::detect::{self, PEM_MAX, ScanOut, Span};
-use super::{Finding, Scanner};
+use super::detect::{self, Detector, PEM_MAX, ScanOut, Span};
+use super::{Finding, FindingKind, Scanner};
+
+/// One value to replace: a built-in kind or a custom detector's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum HitKind {
+    /// A built-in kind.
+    Builtin(FindingKind),
+    /// A custom detector's kind name.
+    Custom(String),
+}
+
+impl HitKind {
+    /// The kind's `snake_case` name.
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            HitKind::Builtin(k) => k.as_str(),
+            HitKind::Custom(n) => n,
+        }
+    }
+
+    fn placeholder(&self) -> Cow<'static, str> {
+        match self {
+            HitKind::Builtin(k) => Cow::Borrowed(k.placeholder()),
+            HitKind::Custom(n) => Cow::Owned(format!("[{} REDACTED]", n.to_ascii_uppercase())),
+        }
+    }
+}
+
+/// A value found by the built-in or the custom detectors, with byte offsets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub start: usize,
+    pub end: usize,
+    pub kind: HitKind,
+}
+
+/// Built-in findings (non-overlapping) and custom spans merged: custom spans
+/// out of bounds, empty or off character boundaries are dropped; where a
+/// custom span overlaps a kept value, the longer wins (then the built-in).
+pub(crate) fn merge_hits(text: &str, builtin: &[Finding], custom: Vec<Span>) -> Vec<Hit> {
+    let mut all: Vec<Hit> = builtin
+        .iter()
+        .map(|f| Hit {
+            start: f.start,
+            end: f.end,
+            kind: HitKind::Builtin(f.kind),
+        })
+        .collect();
+    if custom.is_empty() {
+        return all;
+    }
+    all.extend(
+        custom
+            .into_iter()
+            .filter(|s| {
+                s.start < s.end
+                    && s.end <= text.len()
+                    && text.is_char_boundary(s.start)
+                    && text.is_char_boundary(s.end)
+            })
+            .map(|s| Hit {
+                start: s.start,
+                end: s.end,
+                kind: HitKind::Custom(s.kind_name),
+            }),
+    );
+    all.sort_by(|a, b| {
+        (b.end - b.start)
+            .cmp(&(a.end - a.start))
+            .then_with(|| {
+                matches!(b.kind, HitKind::Builtin(_)).cmp(&matches!(a.kind, HitKind::Builtin(_)))
+            })
+            .then(a.start.cmp(&b.start))
+    });
+    let mut kept: Vec<Hit> = Vec::with_capacity(all.len());
+    for h in all {
+        if kept.iter().all(|k| h.end <= k.start || h.start >= k.end) {
+            kept.push(h);
+        }
+    }
+    kept.sort_by_key(|h| h.start);
+    kept
+}
+
+/// Runs the built-in detectors and `custom` over `text`: the redacted text
+/// (borrowed when nothing was found) and the hits.
+pub(crate) fn redact_with<'a>(
+    text: &'a str,
+    custom: &[Arc<dyn Detector>],
+) -> (Cow<'a, str>, Vec<Hit>) {
+    let builtin = detect::find(text);
+    let mut spans = Vec::new();
+    for d in custom {
+        d.find(text, &mut spans);
+    }
+    let hits = merge_hits(text, &builtin, spans);
+    (apply_hits(text, &hits), hits)
+}
+
+/// `text` with each hit (sorted, non-overlapping) replaced.
+pub(crate) fn apply_hits<'a>(text: &'a str, hits: &[Hit]) -> Cow<'a, str> {
+    if hits.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for h in hits {
+        let (Some(before), true) = (text.get(last..h.start), text.is_char_boundary(h.end)) else {
+            continue;
+        };
+        out.push_str(before);
+        out.push_str(&h.kind.placeholder());
+        last = h.end;
+    }
+    out.push_str(text.get(last..).unwrap_or_default());
+    Cow::Owned(out)
+}
 
 /// How many trailing bytes a [`StreamRedactor`] always holds back: 64.
 ///
@@ -139,7 +256,7 @@ fn floor_boundary(t: &str, mut i: usize) -> usize {
 /// out.push_str(&r.finish());
 /// assert_eq!(out, "Reach me at [EMAIL REDACTED], thanks!");
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StreamRedactor {
     /// Kept for the scanner's configuration (the patterns are shared).
     _scanner: Scanner,
@@ -152,6 +269,21 @@ pub struct StreamRedactor {
     findings: Vec<Finding>,
     /// Where an open private key starts in `buf`, as the last scan saw it.
     pem_open: Option<usize>,
+    /// Custom detectors run beside the built-in ones.
+    detectors: Vec<Arc<dyn Detector>>,
+    /// Custom detectors' findings, with stream offsets.
+    custom: Vec<Span>,
+}
+
+impl std::fmt::Debug for StreamRedactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamRedactor")
+            .field("held", &self.held())
+            .field("offset", &self.offset)
+            .field("findings", &self.findings)
+            .field("custom_findings", &self.custom)
+            .finish_non_exhaustive()
+    }
 }
 
 impl StreamRedactor {
@@ -164,7 +296,22 @@ impl StreamRedactor {
             offset: 0,
             findings: Vec::new(),
             pem_open: None,
+            detectors: Vec::new(),
+            custom: Vec::new(),
         }
+    }
+
+    /// Also runs these custom detectors. Their values are caught across
+    /// pieces when they are at most [`HOLD_BACK`] bytes long or contain no
+    /// separator (a run of word bytes up to [`TOKEN_HOLD_MAX`]).
+    pub fn with_detectors(mut self, detectors: Vec<Arc<dyn Detector>>) -> Self {
+        self.detectors = detectors;
+        self
+    }
+
+    /// The custom detectors' findings so far (stream offsets, kind names).
+    pub fn custom_findings(&self) -> &[Span] {
+        &self.custom
     }
 
     /// Adds a piece; returns the redacted text that can be emitted now
@@ -218,26 +365,46 @@ impl StreamRedactor {
         }
         let mut out = ScanOut::default();
         detect::scan(&self.buf, self.start, &mut out);
+        let mut custom = Vec::new();
+        if !self.detectors.is_empty() {
+            let window = &self.buf[self.start..];
+            for d in &self.detectors {
+                d.find(window, &mut custom);
+            }
+            for s in &mut custom {
+                s.start += self.start;
+                s.end += self.start;
+                out.spans.push((s.start, s.end));
+            }
+        }
         self.pem_open = if last { None } else { out.open_pem };
         let cut = if last { len } else { self.cut(&out) };
         if cut <= self.start {
             return String::new();
         }
-        let hits = detect::resolve(out.hits);
+        let builtin = detect::resolve(out.hits);
+        let hits = merge_hits(&self.buf, &builtin, custom);
         let mut text = String::with_capacity(cut - self.start);
         let mut pos = self.start;
-        for f in hits
+        for h in hits
             .iter()
-            .filter(|f| f.start >= self.start && f.end <= cut)
+            .filter(|h| h.start >= self.start && h.end <= cut)
         {
-            text.push_str(&self.buf[pos..f.start]);
-            text.push_str(f.kind.placeholder());
-            pos = f.end;
-            self.findings.push(Finding {
-                kind: f.kind,
-                start: f.start - self.start + self.offset,
-                end: f.end - self.start + self.offset,
-            });
+            text.push_str(&self.buf[pos..h.start]);
+            text.push_str(&h.kind.placeholder());
+            pos = h.end;
+            let (start, end) = (
+                h.start - self.start + self.offset,
+                h.end - self.start + self.offset,
+            );
+            match &h.kind {
+                HitKind::Builtin(kind) => self.findings.push(Finding {
+                    kind: *kind,
+                    start,
+                    end,
+                }),
+                HitKind::Custom(name) => self.custom.push(Span::new(start, end, name.clone())),
+            }
         }
         text.push_str(&self.buf[pos..cut]);
         self.offset += cut - self.start;
