@@ -368,9 +368,7 @@ async fn remote_mode_sends_the_level_as_a_header() {
         .expect(1)
         .mount(&server)
         .await;
-    let client = common::builder(&server.uri())
-        .build()
-        .unwrap();
+    let client = common::builder(&server.uri()).build().unwrap();
     client
         .chat()
         .create(
