@@ -45,6 +45,8 @@ mod models;
 #[cfg(feature = "router")]
 pub mod router;
 mod secret;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod stream;
 pub mod structured;
 mod tools;
