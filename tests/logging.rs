@@ -367,3 +367,21 @@ async fn router_analytics_reads_the_in_memory_log() {
     assert_eq!(report.overall.errors, 1);
     assert_eq!(report.by_model["good/m"].requests, 3);
 }
+
+#[tokio::test]
+async fn a_non_streamed_request_dropped_by_its_caller_is_logged_as_dropped() {
+    let router = Router::builder()
+        .provider(Mock::new("slow").reply(MockReply::text("late").latency(Duration::from_secs(30))))
+        .build()
+        .unwrap();
+    let client = Client::local(router.clone());
+    let call = tokio::spawn(async move { client.chat().create(hi("slow/m")).await });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    call.abort();
+    let _ = call.await;
+    router.flush_logs().await;
+    let logs = router.logs();
+    assert_eq!(logs.len(), 1);
+    assert_eq!(logs[0].outcome, Outcome::Dropped);
+    assert!(logs[0].latency_ms >= 40.0, "{}", logs[0].latency_ms);
+}

@@ -345,10 +345,21 @@ impl Router {
             });
             return Err(e);
         }
+        // Logged even when the caller drops this future (a cancelled
+        // request, a server shutting down past its grace period).
+        let mut counts = std::mem::take(&mut trace.record.security);
+        let mut unfinished = Unfinished {
+            router: self,
+            trace: Some(trace),
+        };
         let (result, attempts, prepared) = self
-            .complete_inner(req, guard.as_ref(), &mut trace.record.security)
+            .complete_inner(req, guard.as_ref(), &mut counts)
             .instrument(span.clone())
             .await;
+        let Some(mut trace) = unfinished.trace.take() else {
+            return result;
+        };
+        trace.record.security = counts;
         trace.attempts(&attempts);
         match &result {
             Ok(c) => trace.answered(c, None),
@@ -684,6 +695,27 @@ impl Router {
             }
         }
         Err(last.unwrap_or_else(|| not_supported("no target is available".into())))
+    }
+}
+
+/// The record of a non-streamed request in flight: submitted as
+/// [`Outcome::Dropped`](super::log::Outcome::Dropped) if the caller drops
+/// the request's future before it completes.
+struct Unfinished<'a> {
+    router: &'a Router,
+    trace: Option<Trace>,
+}
+
+impl Drop for Unfinished<'_> {
+    fn drop(&mut self) {
+        if let Some(mut trace) = self.trace.take() {
+            trace.record.latency_ms = trace.start.elapsed().as_secs_f64() * 1000.0;
+            trace.record.outcome = super::log::Outcome::Dropped;
+            self.router.inner.logger.submit(Pending {
+                record: trace.record,
+                request: None,
+            });
+        }
     }
 }
 

@@ -19,7 +19,8 @@ pub enum Outcome {
     Ok,
     /// The request failed (before or during the answer).
     Error,
-    /// The caller dropped a stream before its end.
+    /// The caller dropped the request (a stream before its end, or a
+    /// non-streamed request before its answer).
     Dropped,
 }
 
