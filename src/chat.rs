@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::client::{Backend, Client};
 use crate::error::{ApiError, Error, Result};
 use crate::meta::ResponseMeta;
-use crate::stream::chat_stream::{ChatStream, StreamTimeouts, sse_chunks};
+use crate::stream::chat_stream::{ChatStream, StreamLimits, StreamTimeouts, sse_chunks};
 use crate::types::{ChatCompletion, ChatRequest, StreamOptions};
 
 /// Chat completions, from [`Client::chat`].
@@ -42,6 +42,13 @@ impl Chat<'_> {
                 let mut completion: ChatCompletion = decode_answer(&meta, &bytes, |b| t.scrub(b))?;
                 if completion.choices.is_empty() {
                     return Err(Error::decode("the answer has no choices", &bytes));
+                }
+                let max_args = t.limits().max_tool_arguments;
+                if longest_arguments(&completion) > max_args {
+                    return Err(Error::limit_exceeded(
+                        crate::error::Limit::ToolArguments,
+                        max_args,
+                    ));
                 }
                 completion.meta = meta;
                 Ok(completion)
@@ -116,13 +123,38 @@ impl Chat<'_> {
                     Some(k) => k.scrub(s),
                     None => s,
                 };
-                let chunks = sse_chunks(resp.bytes_stream(), meta.clone(), timeouts, scrub);
-                Ok(ChatStream::from_chunks(chunks, meta))
+                let limits = t.limits();
+                let stream_limits = StreamLimits {
+                    sse: limits.sse,
+                    max_bytes: limits.max_stream,
+                };
+                let chunks = sse_chunks(
+                    resp.bytes_stream(),
+                    meta.clone(),
+                    timeouts,
+                    stream_limits,
+                    scrub,
+                );
+                Ok(ChatStream::from_chunks(chunks, meta)
+                    .max_tool_arguments(limits.max_tool_arguments))
             }
             #[cfg(feature = "router")]
             Backend::Local(router) => router.stream(req).await,
         }
     }
+}
+
+/// The length of the longest tool-call arguments of an answer.
+fn longest_arguments(c: &ChatCompletion) -> usize {
+    c.choices
+        .iter()
+        .flat_map(|ch| {
+            let calls = ch.message.tool_calls.iter().flatten();
+            let calls = calls.map(|t| t.function.arguments.len());
+            calls.chain(ch.message.function_call.iter().map(|f| f.arguments.len()))
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// The per-request headers: `X-Security-Level` when the request sets one.

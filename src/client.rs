@@ -12,6 +12,7 @@ use crate::embeddings::Embeddings;
 use crate::error::{Error, Result};
 use crate::models::Models;
 use crate::secret::SecretString;
+use crate::stream::sse::SseLimits;
 use crate::transport::http::{HttpConfig, HttpTransport};
 use crate::transport::retry::RetryPolicy;
 
@@ -30,6 +31,46 @@ pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(300);
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Default limit on the size of a response body.
 pub const DEFAULT_MAX_BODY: usize = 32 * 1024 * 1024;
+/// Default limit on the bytes of one streamed response.
+pub const DEFAULT_MAX_STREAM: usize = 256 * 1024 * 1024;
+/// Default limit on the arguments of one tool call.
+pub const DEFAULT_MAX_TOOL_ARGUMENTS: usize = 8 * 1024 * 1024;
+
+/// Size limits on what a server sends back. Each one exceeded ends the call
+/// (or the stream, with an `Err` item) with
+/// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) naming it.
+///
+/// ```
+/// let limits = requesty::Limits {
+///     max_body: 1024 * 1024,
+///     ..requesty::Limits::default()
+/// };
+/// let client = requesty::Client::builder().limits(limits).build().unwrap();
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// A non-streamed response body (default [`DEFAULT_MAX_BODY`], 32 MiB).
+    pub max_body: usize,
+    /// All the bytes of one streamed response (default
+    /// [`DEFAULT_MAX_STREAM`], 256 MiB).
+    pub max_stream: usize,
+    /// One line and one event of an event stream (default 1 MiB and 16 MiB).
+    pub sse: SseLimits,
+    /// The arguments of one tool call, streamed or not (default
+    /// [`DEFAULT_MAX_TOOL_ARGUMENTS`], 8 MiB).
+    pub max_tool_arguments: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body: DEFAULT_MAX_BODY,
+            max_stream: DEFAULT_MAX_STREAM,
+            sse: SseLimits::default(),
+            max_tool_arguments: DEFAULT_MAX_TOOL_ARGUMENTS,
+        }
+    }
+}
 
 const USER_AGENT: &str = concat!("requesty-rust/", env!("CARGO_PKG_VERSION"));
 
@@ -215,7 +256,7 @@ pub struct ClientBuilder {
     deadline: Option<Duration>,
     headers: Vec<(String, String)>,
     http: Option<reqwest::Client>,
-    max_body: usize,
+    limits: Limits,
 }
 
 impl Default for ClientBuilder {
@@ -231,7 +272,7 @@ impl Default for ClientBuilder {
             deadline: None,
             headers: Vec::new(),
             http: None,
-            max_body: DEFAULT_MAX_BODY,
+            limits: Limits::default(),
         }
     }
 }
@@ -324,7 +365,33 @@ impl ClientBuilder {
 
     /// Largest response body accepted (default 32 MiB).
     pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.max_body = bytes;
+        self.limits.max_body = bytes;
+        self
+    }
+
+    /// Largest streamed response accepted, all events together (default
+    /// 256 MiB); past it the stream ends with an `Err` item.
+    pub fn max_stream_size(mut self, bytes: usize) -> Self {
+        self.limits.max_stream = bytes;
+        self
+    }
+
+    /// Longest line and largest event of an event stream (default 1 MiB
+    /// and 16 MiB).
+    pub fn sse_limits(mut self, limits: SseLimits) -> Self {
+        self.limits.sse = limits;
+        self
+    }
+
+    /// Largest arguments of one tool call, streamed or not (default 8 MiB).
+    pub fn max_tool_arguments_size(mut self, bytes: usize) -> Self {
+        self.limits.max_tool_arguments = bytes;
+        self
+    }
+
+    /// Every size limit at once.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -384,11 +451,11 @@ impl ClientBuilder {
             max_retries: self.max_retries,
             retry: self.retry,
             deadline: self.deadline,
-            max_body: self.max_body,
+            max_body: self.limits.max_body,
         };
         Ok(Client {
             inner: Arc::new(ClientInner {
-                backend: Backend::Http(HttpTransport::new(http, cfg)),
+                backend: Backend::Http(HttpTransport::new(http, cfg).with_limits(self.limits)),
             }),
         })
     }

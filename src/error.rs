@@ -160,6 +160,54 @@ impl fmt::Display for TimeoutKind {
     }
 }
 
+/// A size limit of the client (see [`Limits`](crate::Limits)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Limit {
+    /// The body of a non-streamed response (`Limits::max_body`,
+    /// `ClientBuilder::max_body_size`).
+    ResponseBody,
+    /// All the bytes of one streamed response (`Limits::max_stream`,
+    /// `ClientBuilder::max_stream_size`).
+    StreamBody,
+    /// One line of an event stream (`SseLimits::max_line`).
+    SseLine,
+    /// The data of one server-sent event (`SseLimits::max_event`).
+    SseEvent,
+    /// The arguments of one tool call (`Limits::max_tool_arguments`,
+    /// `ClientBuilder::max_tool_arguments_size`).
+    ToolArguments,
+    /// The body of a request to the router's HTTP server.
+    RequestBody,
+}
+
+impl Limit {
+    /// The name of the setting that sets this limit.
+    pub fn setting(&self) -> &'static str {
+        match self {
+            Limit::ResponseBody => "max_body_size",
+            Limit::StreamBody => "max_stream_size",
+            Limit::SseLine => "sse_limits.max_line",
+            Limit::SseEvent => "sse_limits.max_event",
+            Limit::ToolArguments => "max_tool_arguments_size",
+            Limit::RequestBody => "server.max_body_bytes",
+        }
+    }
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Limit::ResponseBody => "the response body",
+            Limit::StreamBody => "the streamed response",
+            Limit::SseLine => "an event-stream line",
+            Limit::SseEvent => "an event-stream event",
+            Limit::ToolArguments => "a tool call's arguments",
+            Limit::RequestBody => "the request body",
+        })
+    }
+}
+
 /// What went wrong.
 // `ErrorKind` always lives behind the `Box` in `Error`, so its size is not a cost.
 #[allow(clippy::large_enum_variant)]
@@ -254,6 +302,15 @@ pub enum ErrorKind {
         level: crate::types::SecurityLevel,
         /// What was found (kind, count, location).
         findings: Vec<crate::types::Violation>,
+    },
+    /// A response (or a part of one) was larger than a configured limit;
+    /// what was read is dropped.
+    #[error("{limit} is larger than the limit of {max} bytes (setting `{}`)", .limit.setting())]
+    LimitExceeded {
+        /// Which limit.
+        limit: Limit,
+        /// Its value, in bytes.
+        max: usize,
     },
     /// A stream was malformed, truncated, or carried an error.
     #[error("stream error: {message}")]
@@ -381,6 +438,19 @@ impl Error {
             snippet: crate::meta::snippet(&text, 200).to_owned(),
         }
         .into()
+    }
+
+    /// A [`ErrorKind::LimitExceeded`] error.
+    pub fn limit_exceeded(limit: Limit, max: usize) -> Self {
+        ErrorKind::LimitExceeded { limit, max }.into()
+    }
+
+    /// The limit that was exceeded, if that is what went wrong.
+    pub fn limit(&self) -> Option<Limit> {
+        match &*self.inner {
+            ErrorKind::LimitExceeded { limit, .. } => Some(*limit),
+            _ => None,
+        }
     }
 
     /// A security refusal at `level` for `findings`.

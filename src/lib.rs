@@ -49,6 +49,8 @@ mod secret;
 pub mod server;
 pub mod stream;
 pub mod structured;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod tools;
 pub mod transport;
 pub mod types;
@@ -57,10 +59,11 @@ mod validate;
 pub use chat::Chat;
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY,
-    DEFAULT_MAX_RETRIES, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT, EU_BASE_URL,
+    DEFAULT_MAX_RETRIES, DEFAULT_MAX_STREAM, DEFAULT_MAX_TOOL_ARGUMENTS, DEFAULT_READ_TIMEOUT,
+    DEFAULT_TIMEOUT, EU_BASE_URL, Limits,
 };
 pub use embeddings::Embeddings;
-pub use error::{ApiError, BoxError, Error, ErrorKind, Origin, Result, TimeoutKind};
+pub use error::{ApiError, BoxError, Error, ErrorKind, Limit, Origin, Result, TimeoutKind};
 pub use meta::{Attempt, ResponseMeta};
 pub use models::Models;
 pub use secret::SecretString;

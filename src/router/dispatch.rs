@@ -38,7 +38,8 @@ pub(crate) fn should_fall_back(err: &Error, statuses: &[u16]) -> bool {
         | ErrorKind::Connect { .. }
         | ErrorKind::Transport { .. }
         | ErrorKind::Stream { .. }
-        | ErrorKind::Decode { .. } => true,
+        | ErrorKind::Decode { .. }
+        | ErrorKind::LimitExceeded { .. } => true,
         _ => false,
     }
 }

@@ -207,6 +207,20 @@ impl ChunkAccumulator {
             .unwrap_or("")
     }
 
+    /// The length in bytes of the longest tool-call (or legacy function-call)
+    /// arguments so far.
+    #[must_use]
+    pub fn longest_tool_arguments(&self) -> usize {
+        self.choices
+            .iter()
+            .flat_map(|c| {
+                let calls = c.tool_calls.iter().map(|t| t.call.function.arguments.len());
+                calls.chain(c.function_call.iter().map(|f| f.arguments.len()))
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Usage, if a chunk carried it (the last chunk with usage wins).
     #[must_use]
     pub fn usage(&self) -> Option<&Usage> {

@@ -8,8 +8,8 @@ use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
 use super::accumulator::ChunkAccumulator;
-use super::sse::{SseDecoder, SseEvent};
-use crate::error::{ApiError, Error, ErrorKind, Result, TimeoutKind};
+use super::sse::{SseDecoder, SseError, SseEvent, SseLimits};
+use crate::error::{ApiError, Error, ErrorKind, Limit, Result, TimeoutKind};
 use crate::meta::ResponseMeta;
 use crate::types::{ChatCompletion, ChatCompletionChunk};
 
@@ -22,6 +22,32 @@ pub(crate) struct StreamTimeouts {
     pub first_chunk_after: Duration,
     /// Longest silence (no bytes at all) between two reads once a chunk arrived.
     pub read: Duration,
+}
+
+/// The size limits that bound a stream.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StreamLimits {
+    /// Line and event sizes.
+    pub sse: SseLimits,
+    /// All the bytes of the body.
+    pub max_bytes: usize,
+}
+
+impl Default for StreamLimits {
+    fn default() -> Self {
+        StreamLimits {
+            sse: SseLimits::default(),
+            max_bytes: crate::client::DEFAULT_MAX_STREAM,
+        }
+    }
+}
+
+/// An SSE decoder error as the limit error it is.
+fn sse_error(e: SseError) -> Error {
+    match e {
+        SseError::LineTooLong { limit } => Error::limit_exceeded(Limit::SseLine, limit),
+        SseError::EventTooLarge { limit } => Error::limit_exceeded(Limit::SseEvent, limit),
+    }
 }
 
 type BoxChunkStream = Pin<Box<dyn Stream<Item = Result<ChatCompletionChunk>> + Send>>;
@@ -54,6 +80,8 @@ pub struct ChatStream {
     finished: bool,
     /// The error that ended the stream, if one did (as text: errors are not `Clone`).
     failure: Option<String>,
+    /// Largest arguments of one tool call.
+    max_tool_arguments: usize,
 }
 
 impl std::fmt::Debug for ChatStream {
@@ -77,7 +105,16 @@ impl ChatStream {
             meta,
             finished: false,
             failure: None,
+            max_tool_arguments: crate::client::DEFAULT_MAX_TOOL_ARGUMENTS,
         }
+    }
+
+    /// Ends the stream with [`ErrorKind::LimitExceeded`] once the arguments
+    /// of one tool call grow past `bytes` (default
+    /// [`DEFAULT_MAX_TOOL_ARGUMENTS`](crate::DEFAULT_MAX_TOOL_ARGUMENTS)).
+    pub fn max_tool_arguments(mut self, bytes: usize) -> Self {
+        self.max_tool_arguments = bytes;
+        self
     }
 
     /// A stream over the bytes of an OpenAI-style server-sent-events body
@@ -107,7 +144,8 @@ impl ChatStream {
             read: read_timeout,
         };
         let meta = ResponseMeta::default();
-        Self::from_chunks(sse_chunks(body, meta.clone(), timeouts, |s| s), meta)
+        let chunks = sse_chunks(body, meta.clone(), timeouts, StreamLimits::default(), |s| s);
+        Self::from_chunks(chunks, meta)
     }
 
     /// A stream that replays a whole completion as chunks (one content
@@ -171,6 +209,16 @@ impl Stream for ChatStream {
         match this.inner.as_mut().poll_next(cx) {
             Poll::Ready(Some(Ok(chunk))) => {
                 this.acc.push(&chunk);
+                let calls = chunk
+                    .choices
+                    .iter()
+                    .any(|c| c.delta.tool_calls.is_some() || c.delta.function_call.is_some());
+                if calls && this.acc.longest_tool_arguments() > this.max_tool_arguments {
+                    let e = Error::limit_exceeded(Limit::ToolArguments, this.max_tool_arguments);
+                    this.finished = true;
+                    this.failure = Some(e.to_string());
+                    return Poll::Ready(Some(Err(e)));
+                }
                 Poll::Ready(Some(Ok(chunk)))
             }
             Poll::Ready(Some(Err(e))) => {
@@ -252,10 +300,28 @@ pub(crate) trait SseFormat: Send + 'static {
     fn end(&mut self, out: &mut Vec<ChatCompletionChunk>) -> Result<()>;
 }
 
-/// The shared stream driver for every provider format.
+/// The shared stream driver for every provider format, with the default
+/// size limits (the router's native providers).
+#[cfg(feature = "router")]
 pub(crate) fn drive_sse<B, E, F>(
     body: B,
     timeouts: StreamTimeouts,
+    scrub: impl Fn(String) -> String + Send + 'static,
+    format: F,
+) -> impl Stream<Item = Result<ChatCompletionChunk>> + Send + 'static
+where
+    B: Stream<Item = std::result::Result<Bytes, E>> + Send + 'static,
+    E: std::error::Error + Send + Sync + 'static,
+    F: SseFormat,
+{
+    drive_sse_limited(body, timeouts, StreamLimits::default(), scrub, format)
+}
+
+/// The shared stream driver for every provider format.
+pub(crate) fn drive_sse_limited<B, E, F>(
+    body: B,
+    timeouts: StreamTimeouts,
+    limits: StreamLimits,
     scrub: impl Fn(String) -> String + Send + 'static,
     mut format: F,
 ) -> impl Stream<Item = Result<ChatCompletionChunk>> + Send + 'static
@@ -266,7 +332,8 @@ where
 {
     async_stream::stream! {
         let mut body = std::pin::pin!(body);
-        let mut decoder = SseDecoder::new();
+        let mut decoder = SseDecoder::with_limits(limits.sse);
+        let mut total: usize = 0;
         let mut events: Vec<SseEvent> = Vec::new();
         let mut out: Vec<ChatCompletionChunk> = Vec::new();
         let mut got_chunk = false;
@@ -289,8 +356,13 @@ where
             };
             let end = match read {
                 Some(Ok(bytes)) => {
+                    total = total.saturating_add(bytes.len());
+                    if total > limits.max_bytes {
+                        yield Err(Error::limit_exceeded(Limit::StreamBody, limits.max_bytes));
+                        return;
+                    }
                     if let Err(e) = decoder.push(&bytes, &mut events) {
-                        yield Err(Error::stream(e.to_string()));
+                        yield Err(sse_error(e));
                         return;
                     }
                     false
@@ -308,7 +380,7 @@ where
                         Ok(Some(ev)) => events.push(ev),
                         Ok(None) => {}
                         Err(e) => {
-                            yield Err(Error::stream(e.to_string()));
+                            yield Err(sse_error(e));
                             return;
                         }
                     }
@@ -388,6 +460,7 @@ pub(crate) fn sse_chunks<B, E>(
     body: B,
     meta: ResponseMeta,
     timeouts: StreamTimeouts,
+    limits: StreamLimits,
     scrub: impl Fn(String) -> String + Send + 'static,
 ) -> impl Stream<Item = Result<ChatCompletionChunk>> + Send + 'static
 where
@@ -399,7 +472,58 @@ where
         finished: FinishTracker::default(),
         got_chunk: false,
     };
-    drive_sse(body, timeouts, scrub, format)
+    drive_sse_limited(body, timeouts, limits, scrub, format)
+}
+
+/// Runs a format over a whole body without a runtime or timeouts (fuzzing
+/// and property tests): the items the stream would have yielded.
+#[cfg(feature = "testing")]
+pub(crate) fn run_sse_sync<F: SseFormat>(
+    body: &[u8],
+    mut format: F,
+) -> Vec<Result<ChatCompletionChunk>> {
+    let mut items = Vec::new();
+    let mut decoder = SseDecoder::new();
+    let mut events = Vec::new();
+    let mut out = Vec::new();
+    let pushed = decoder
+        .push(body, &mut events)
+        .and_then(|()| decoder.finish().map(|last| events.extend(last)));
+    if let Err(e) = pushed {
+        items.push(Err(sse_error(e)));
+        return items;
+    }
+    for ev in events {
+        let done = format.event(ev, &mut out);
+        items.extend(out.drain(..).map(Ok));
+        match done {
+            Ok(false) => {}
+            Ok(true) => return items,
+            Err(e) => {
+                items.push(Err(e));
+                return items;
+            }
+        }
+    }
+    let last = format.end(&mut out);
+    items.extend(out.drain(..).map(Ok));
+    if let Err(e) = last {
+        items.push(Err(e));
+    }
+    items
+}
+
+/// The items of an OpenAI-style event-stream body (fuzzing and property tests).
+#[cfg(feature = "testing")]
+pub(crate) fn openai_sse_sync(body: &[u8]) -> Vec<Result<ChatCompletionChunk>> {
+    run_sse_sync(
+        body,
+        OpenAiSse {
+            meta: ResponseMeta::default(),
+            finished: FinishTracker::default(),
+            got_chunk: false,
+        },
+    )
 }
 
 /// Which choices have been seen and which have a finish reason.

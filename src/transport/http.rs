@@ -7,7 +7,8 @@ use http::{HeaderMap, HeaderValue, Method, header};
 use url::Url;
 
 use super::retry::RetryPolicy;
-use crate::error::{ApiError, Error, ErrorKind, Result, TimeoutKind};
+use crate::client::Limits;
+use crate::error::{ApiError, Error, ErrorKind, Limit, Result, TimeoutKind};
 use crate::meta::ResponseMeta;
 use crate::secret::SecretString;
 
@@ -34,11 +35,28 @@ pub(crate) struct HttpConfig {
 pub(crate) struct HttpTransport {
     http: reqwest::Client,
     cfg: HttpConfig,
+    limits: Limits,
 }
 
 impl HttpTransport {
     pub(crate) fn new(http: reqwest::Client, cfg: HttpConfig) -> Self {
-        HttpTransport { http, cfg }
+        let limits = Limits {
+            max_body: cfg.max_body,
+            ..Limits::default()
+        };
+        HttpTransport { http, cfg, limits }
+    }
+
+    /// Sets the size limits (`max_body` also becomes the config's).
+    pub(crate) fn with_limits(mut self, limits: Limits) -> Self {
+        self.cfg.max_body = limits.max_body;
+        self.limits = limits;
+        self
+    }
+
+    /// The size limits of answers.
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     pub(crate) fn base_url(&self) -> &Url {
@@ -181,23 +199,16 @@ impl HttpTransport {
     async fn attempt_full(&self, req: reqwest::RequestBuilder) -> Result<(ResponseMeta, Bytes)> {
         let resp = self.attempt_head(req).await?;
         let meta = ResponseMeta::new(resp.status().as_u16(), resp.headers().clone());
-        if let Some(len) = resp.content_length()
-            && len as usize > self.cfg.max_body
+        let max = self.cfg.max_body;
+        if resp
+            .content_length()
+            .is_some_and(|len| usize::try_from(len).map_or(true, |len| len > max))
         {
-            return Err(Error::decode(
-                format!(
-                    "the body is {len} bytes, over the limit of {}",
-                    self.cfg.max_body
-                ),
-                b"",
-            ));
+            return Err(Error::limit_exceeded(Limit::ResponseBody, max));
         }
-        let body = read_limited(resp, self.cfg.max_body).await?;
-        if body.len() > self.cfg.max_body {
-            return Err(Error::decode(
-                format!("the body is over the limit of {} bytes", self.cfg.max_body),
-                &body[..256.min(body.len())],
-            ));
+        let body = read_limited(resp, max).await?;
+        if body.len() > max {
+            return Err(Error::limit_exceeded(Limit::ResponseBody, max));
         }
         Ok((meta, body))
     }

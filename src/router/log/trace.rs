@@ -54,6 +54,7 @@ pub(crate) fn error_class(err: &Error) -> &'static str {
         ErrorKind::InvalidRequest { .. } => "invalid_request",
         ErrorKind::Config(_) => "config",
         ErrorKind::SecurityViolation { .. } => "security",
+        ErrorKind::LimitExceeded { .. } => "limit",
         _ => "other",
     }
 }

@@ -746,6 +746,7 @@ pub struct OpenAiCompatible {
     connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
     http: Option<reqwest::Client>,
+    limits: Option<crate::Limits>,
     quirks: Quirks,
     client: OnceLock<Client>,
 }
@@ -786,6 +787,7 @@ impl OpenAiCompatible {
             connect_timeout: None,
             read_timeout: None,
             http: None,
+            limits: None,
             quirks: Quirks::GENERIC,
             client: OnceLock::new(),
         }
@@ -840,6 +842,13 @@ impl OpenAiCompatible {
     /// Uses your own `reqwest::Client` (proxies, TLS, pools).
     pub fn http_client(mut self, c: reqwest::Client) -> Self {
         self.http = Some(c);
+        self.changed()
+    }
+
+    /// Size limits on the provider's answers: body, stream, event-stream
+    /// lines and events, tool-call arguments (default [`Limits::default`](crate::Limits)).
+    pub fn limits(mut self, limits: crate::Limits) -> Self {
+        self.limits = Some(limits);
         self.changed()
     }
 
@@ -1020,6 +1029,9 @@ impl OpenAiCompatible {
         }
         if let Some(http) = &self.http {
             b = b.http_client(http.clone());
+        }
+        if let Some(limits) = self.limits {
+            b = b.limits(limits);
         }
         b
     }

@@ -414,6 +414,31 @@ impl Anthropic {
     }
 }
 
+/// A non-streamed answer body decoded as the provider does (fuzzing and
+/// property tests).
+#[cfg(feature = "testing")]
+pub(crate) fn decode_response_for_tests(bytes: &[u8]) -> Result<ChatCompletion> {
+    let meta = ResponseMeta::default();
+    let msg: response::AnthropicMessage =
+        decode_answer(&meta, bytes, |b| b).map_err(with_body_request_id)?;
+    if !response::is_message(&msg) {
+        return Err(Error::decode(
+            "the answer is not an Anthropic message",
+            bytes,
+        ));
+    }
+    Ok(response::completion(msg, request::Sent::default()))
+}
+
+/// The items of an event-stream body decoded as the provider does, without
+/// timeouts (fuzzing and property tests).
+#[cfg(feature = "testing")]
+pub(crate) fn decode_stream_for_tests(
+    bytes: &[u8],
+) -> Vec<Result<crate::types::ChatCompletionChunk>> {
+    stream::decode_for_tests(bytes)
+}
+
 /// Fills an API error's request id from the body's `request_id` when no
 /// header carried one.
 fn with_body_request_id(e: Error) -> Error {

@@ -561,6 +561,17 @@ where
     drive_sse(body, timeouts, scrub, format)
 }
 
+/// The items of a whole body, without timeouts (fuzzing and property tests).
+#[cfg(feature = "testing")]
+pub(super) fn decode_for_tests(body: &[u8]) -> Vec<Result<ChatCompletionChunk>> {
+    let format = MessagesSse {
+        state: State::new(Sent::default(), true),
+        meta: ResponseMeta::default(),
+        got_event: false,
+    };
+    crate::stream::chat_stream::run_sse_sync(body, format)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

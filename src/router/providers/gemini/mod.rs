@@ -514,6 +514,25 @@ pub(crate) fn google_error(e: Error) -> Error {
     }
 }
 
+/// A non-streamed answer body decoded as the provider does (fuzzing and
+/// property tests).
+#[cfg(feature = "testing")]
+pub(crate) fn decode_response_for_tests(bytes: &[u8]) -> Result<ChatCompletion> {
+    let meta = ResponseMeta::default();
+    let answer: response::GenerateContentResponse =
+        decode_answer(&meta, bytes, |s| s).map_err(google_error)?;
+    response::completion(answer, "gemini-fuzz", 0)
+}
+
+/// The items of an event-stream body decoded as the provider does, without
+/// timeouts (fuzzing and property tests).
+#[cfg(feature = "testing")]
+pub(crate) fn decode_stream_for_tests(
+    bytes: &[u8],
+) -> Vec<Result<crate::types::ChatCompletionChunk>> {
+    stream::decode_for_tests(bytes)
+}
+
 impl Provider for Gemini {
     fn id(&self) -> &str {
         PROVIDER_ID

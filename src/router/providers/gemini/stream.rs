@@ -322,6 +322,16 @@ where
     drive_sse(body, timeouts, scrub, GeminiSse { translator, meta })
 }
 
+/// The items of a whole body, without timeouts (fuzzing and property tests).
+#[cfg(feature = "testing")]
+pub(super) fn decode_for_tests(body: &[u8]) -> Vec<Result<ChatCompletionChunk>> {
+    let format = GeminiSse {
+        translator: Translator::new("gemini-fuzz".into(), 0, true),
+        meta: ResponseMeta::default(),
+    };
+    crate::stream::chat_stream::run_sse_sync(body, format)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
