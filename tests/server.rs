@@ -956,6 +956,36 @@ requests_per_minute = 10
     assert!(err.to_string().contains("CI_CLIENT_KEY"), "{err}");
 }
 
+#[test]
+fn a_preset_can_be_configured_twice_under_other_ids() {
+    let text = r#"
+[providers.openai-eu]
+type = "openai"
+api_key_env = "OPENAI_EU_KEY"
+base_url = "http://127.0.0.1:9/v1"
+
+[providers.openai-us]
+type = "openai"
+api_key_env = "OPENAI_US_KEY"
+
+[logging]
+jsonl = false
+"#;
+    let cfg = Config::parse(text, "t.toml").expect("parses");
+    let env = |k: &str| k.starts_with("OPENAI_").then(|| "sk-test".to_owned());
+    let built = cfg.build(&env).expect("builds");
+    let mut ids = built.router.provider_ids();
+    ids.sort();
+    assert_eq!(ids, ["openai-eu", "openai-us"]);
+    // Anthropic and Gemini keep their fixed ids.
+    let text = "[providers.claude]\ntype = \"anthropic\"\n";
+    let err = Config::parse(text, "t.toml")
+        .expect("parses")
+        .build(&|_: &str| Some("k".to_owned()))
+        .expect_err("fixed id");
+    assert!(err.to_string().contains("[providers.anthropic]"), "{err}");
+}
+
 const BIN: &str = env!("CARGO_BIN_EXE_requesty-router");
 
 #[test]

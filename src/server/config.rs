@@ -826,7 +826,7 @@ impl Config {
                 return Err(self.err(
                     format!(
                         "provider `{id}`: type `{kind}` must be configured as [providers.{kind}] \
-                         (for another id, use type = \"openai_compatible\" with a base_url)"
+                         (for another id, use an OpenAI-compatible preset or type = \"openai_compatible\")"
                     ),
                     at(),
                 ));
@@ -904,7 +904,6 @@ impl Config {
                         at(),
                     ));
                 };
-                fixed_id(preset.id)?;
                 let key = match preset.key_var {
                     Some(var) => need_key(Some(var), warnings)?,
                     None => {
@@ -931,6 +930,9 @@ impl Config {
                 })
                 .map_err(cfg_err)?
                 .ok_or_else(|| self.err(format!("provider `{id}`: no API key"), at()))?;
+                if id != preset.id {
+                    p = p.with_id(id);
+                }
                 for (n, v) in &raw.headers {
                     p = p.header(n.clone(), v.clone());
                 }

@@ -806,6 +806,21 @@ impl OpenAiCompatible {
         self
     }
 
+    /// Renames the provider (the id used in model ids), keeping the
+    /// preset's base URL and quirks: two accounts of one service side by
+    /// side (`openai-eu/gpt-4o`, `openai-us/gpt-4o`).
+    ///
+    /// ```
+    /// use requesty::router::providers::openai_compat::OpenAiCompatible;
+    /// use requesty::router::provider::Provider;
+    /// let eu = OpenAiCompatible::openai("sk-test").with_id("openai-eu");
+    /// assert_eq!(eu.id(), "openai-eu");
+    /// ```
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = id.into();
+        self.changed()
+    }
+
     /// The bearer key (`Authorization: Bearer …`).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(SecretString::new(key));
