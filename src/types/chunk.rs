@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::message::{Role, ToolType};
-use super::response::{ChoiceLogprobs, FinishReason, Usage};
+use super::response::{ChoiceLogprobs, FinishReason, Usage, deserialize_open_struct};
 
 /// A piece of a function call's name or arguments.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -35,7 +35,8 @@ pub struct ToolCallDelta {
 }
 
 /// What a chunk adds to a choice.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+// `Deserialize`: `deserialize_open_struct!` below (unknown fields kept in `extra`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Delta {
     /// The role, in the first chunk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,7 +62,8 @@ pub struct Delta {
 }
 
 /// One choice's part of a chunk.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+// `Deserialize`: `deserialize_open_struct!` below (unknown fields kept in `extra`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChunkChoice {
     /// Which choice.
     #[serde(default)]
@@ -81,7 +83,8 @@ pub struct ChunkChoice {
 }
 
 /// One streamed chunk of a chat completion.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+// `Deserialize`: `deserialize_open_struct!` below (unknown fields kept in `extra`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletionChunk {
     /// The completion's id (the same in every chunk).
     #[serde(default)]
@@ -136,5 +139,87 @@ impl ChatCompletionChunk {
     /// The first choice's finish reason, on its last chunk.
     pub fn finish_reason(&self) -> Option<&FinishReason> {
         self.choices.first()?.finish_reason.as_ref()
+    }
+}
+
+deserialize_open_struct!(Delta, "a Delta object", {
+    role: "role",
+    content: "content",
+    refusal: "refusal",
+    reasoning_content: "reasoning_content",
+    tool_calls: "tool_calls",
+    function_call: "function_call",
+});
+
+deserialize_open_struct!(ChunkChoice, "a ChunkChoice object", {
+    index: "index",
+    delta: "delta",
+    finish_reason: "finish_reason",
+    logprobs: "logprobs",
+});
+
+deserialize_open_struct!(ChatCompletionChunk, "a ChatCompletionChunk object", {
+    id: "id",
+    object: "object",
+    created: "created",
+    model: "model",
+    choices: "choices",
+    usage: "usage",
+    system_fingerprint: "system_fingerprint",
+    service_tier: "service_tier",
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unknown_fields_are_kept_at_every_level_and_round_trip() {
+        let wire = json!({
+            "id": "c1", "object": "chat.completion.chunk", "created": 7, "model": "m",
+            "x_top": {"a": [1, 2]},
+            "choices": [{
+                "index": 1, "x_choice": true, "finish_reason": null,
+                "delta": {"content": "hi", "x_delta": "v", "tool_calls": [{"index": 0, "function": {"arguments": "{"}}]}
+            }],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3, "cost": 0.5, "x_usage": 9,
+                      "prompt_tokens_details": {"cached_tokens": 1, "x_d": null}}
+        });
+        let c: ChatCompletionChunk = serde_json::from_value(wire.clone()).unwrap();
+        assert_eq!(c.extra["x_top"], json!({"a": [1, 2]}));
+        assert_eq!(c.choices[0].extra["x_choice"], json!(true));
+        assert_eq!(c.choices[0].delta.extra["x_delta"], json!("v"));
+        let u = c.usage.as_ref().unwrap();
+        assert_eq!(
+            (u.total_tokens, u.cost, &u.extra["x_usage"]),
+            (3, Some(0.5), &json!(9))
+        );
+        assert_eq!(
+            u.prompt_tokens_details.as_ref().unwrap().extra["x_d"],
+            Value::Null
+        );
+        // From a string (borrowed keys) too, and back to the same JSON.
+        let s: ChatCompletionChunk = serde_json::from_str(&wire.to_string()).unwrap();
+        assert_eq!(s, c);
+        let back = serde_json::to_value(&c).unwrap();
+        let again: ChatCompletionChunk = serde_json::from_value(back).unwrap();
+        assert_eq!(again, c);
+    }
+
+    #[test]
+    fn defaults_nulls_escapes_and_errors() {
+        let c: ChatCompletionChunk =
+            serde_json::from_str(r#"{"choices":[{"delta":{}}],"usage":null}"#).unwrap();
+        assert_eq!(c.choices[0], ChunkChoice::default());
+        assert!(c.usage.is_none() && c.id.is_empty());
+        // An escaped key is still recognised.
+        let c: ChatCompletionChunk = serde_json::from_str(r#"{"\u0069d":"x","a\"b":1}"#).unwrap();
+        assert_eq!((c.id.as_str(), &c.extra["a\"b"]), ("x", &json!(1)));
+        // A repeated known field is an error, as with the derive; a wrong type too.
+        assert!(serde_json::from_str::<ChatCompletionChunk>(r#"{"id":"a","id":"b"}"#).is_err());
+        assert!(serde_json::from_str::<ChatCompletionChunk>(r#"{"created":"soon"}"#).is_err());
+        assert!(serde_json::from_str::<ChatCompletionChunk>("[1]").is_err());
+        assert!(serde_json::from_str::<ChunkChoice>(r#"{"delta":null}"#).is_err());
     }
 }

@@ -24,7 +24,8 @@ open_enum! {
 }
 
 /// Log probability of one token and its top alternatives.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+// `Deserialize`: `deserialize_open_struct!` below (unknown fields kept in `extra`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct TokenLogprob {
     /// The token.
     #[serde(default)]
@@ -44,7 +45,8 @@ pub struct TokenLogprob {
 }
 
 /// The log probabilities of a choice.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+// `Deserialize`: `deserialize_open_struct!` below (unknown fields kept in `extra`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChoiceLogprobs {
     /// Per content token.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,7 +60,8 @@ pub struct ChoiceLogprobs {
 }
 
 /// Details of the prompt tokens.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+// `Deserialize`: `deserialize_open_struct!` below (unknown fields kept in `extra`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct PromptTokensDetails {
     /// Tokens read from the provider's prompt cache.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,7 +78,8 @@ pub struct PromptTokensDetails {
 }
 
 /// Details of the completion tokens.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+// `Deserialize`: `deserialize_open_struct!` below (unknown fields kept in `extra`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CompletionTokensDetails {
     /// Tokens spent reasoning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,7 +99,8 @@ pub struct CompletionTokensDetails {
 }
 
 /// Token counts and, from Requesty, the cost.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+// `Deserialize`: `deserialize_open_struct!` below (unknown fields kept in `extra`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Usage {
     /// Prompt tokens.
     #[serde(default)]
@@ -139,7 +144,8 @@ impl Usage {
 }
 
 /// One answer of the model (several when `n > 1`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+// `Deserialize`: `deserialize_open_struct!` below (unknown fields kept in `extra`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Choice {
     /// Position among the choices.
     #[serde(default)]
@@ -159,7 +165,8 @@ pub struct Choice {
 }
 
 /// A chat completion.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+// `Deserialize`: `deserialize_open_struct!` below (unknown fields kept in `extra`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatCompletion {
     /// The completion's id.
     #[serde(default)]
@@ -257,3 +264,154 @@ impl ChatCompletion {
         self.meta.headers()
     }
 }
+
+// ---------------------------------------------------------------------------
+// Deserializing open structs without `#[serde(flatten)]`
+// ---------------------------------------------------------------------------
+
+/// An object key, borrowed from the input when it can be (no allocation for
+/// the known fields of a `serde_json::from_slice`/`from_str` decode).
+pub(crate) enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+
+    pub(crate) fn into_string(self) -> String {
+        match self {
+            Key::Borrowed(s) => s.to_owned(),
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, s: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(s))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(s.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, s: String) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(s))
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+/// `Deserialize` for a struct whose fields all have `#[serde(default)]` and
+/// whose `extra: Map<String, Value>` keeps the fields this version does not
+/// model: what `#[serde(flatten)] extra` did, without serde's buffering of
+/// the whole object into an intermediate tree first (which made decoding a
+/// streamed chunk about three times slower). Known fields are decoded in
+/// place, a repeated known field is an error (as with the derive), unknown
+/// fields go to `extra` in order. Serialization stays derived (`flatten`
+/// is cheap there).
+macro_rules! deserialize_open_struct {
+    ($ty:ident, $expecting:literal, { $($field:ident: $name:literal),+ $(,)? }) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
+                        #[allow(non_snake_case)]
+                        struct Seen { $($field: bool),+ }
+                        let mut seen = Seen { $($field: false),+ };
+                        let mut out = <$ty as Default>::default();
+                        while let Some(key) = map.next_key::<$crate::types::response::Key<'de>>()? {
+                            match key.as_str() {
+                                $(
+                                    $name => {
+                                        if seen.$field {
+                                            return Err(<A::Error as serde::de::Error>::duplicate_field($name));
+                                        }
+                                        seen.$field = true;
+                                        out.$field = map.next_value()?;
+                                    }
+                                )+
+                                _ => {
+                                    let value: serde_json::Value = map.next_value()?;
+                                    out.extra.insert(key.into_string(), value);
+                                }
+                            }
+                        }
+                        Ok(out)
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+    };
+}
+pub(crate) use deserialize_open_struct;
+
+deserialize_open_struct!(TokenLogprob, "a TokenLogprob object", {
+    token: "token",
+    logprob: "logprob",
+    bytes: "bytes",
+    top_logprobs: "top_logprobs",
+});
+
+deserialize_open_struct!(ChoiceLogprobs, "a ChoiceLogprobs object", {
+    content: "content",
+    refusal: "refusal",
+});
+
+deserialize_open_struct!(PromptTokensDetails, "a PromptTokensDetails object", {
+    cached_tokens: "cached_tokens",
+    caching_tokens: "caching_tokens",
+    audio_tokens: "audio_tokens",
+});
+
+deserialize_open_struct!(CompletionTokensDetails, "a CompletionTokensDetails object", {
+    reasoning_tokens: "reasoning_tokens",
+    audio_tokens: "audio_tokens",
+    accepted_prediction_tokens: "accepted_prediction_tokens",
+    rejected_prediction_tokens: "rejected_prediction_tokens",
+});
+
+deserialize_open_struct!(Usage, "a Usage object", {
+    prompt_tokens: "prompt_tokens",
+    completion_tokens: "completion_tokens",
+    total_tokens: "total_tokens",
+    prompt_tokens_details: "prompt_tokens_details",
+    completion_tokens_details: "completion_tokens_details",
+    cost: "cost",
+});
+
+deserialize_open_struct!(Choice, "a Choice object", {
+    index: "index",
+    message: "message",
+    finish_reason: "finish_reason",
+    logprobs: "logprobs",
+});
+
+deserialize_open_struct!(ChatCompletion, "a ChatCompletion object", {
+    id: "id",
+    object: "object",
+    created: "created",
+    model: "model",
+    choices: "choices",
+    usage: "usage",
+    system_fingerprint: "system_fingerprint",
+    service_tier: "service_tier",
+});

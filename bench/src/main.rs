@@ -1,0 +1,466 @@
+//! `bench`: requesty side by side with its peers, on a loopback mock.
+//!
+//! ```text
+//! bench [all]            parts 1-3 and the in-process dispatch, one markdown report
+//! bench client           part 1: remote client CPU per request and req/s vs async-openai
+//! bench dispatch         the router's in-process overhead, p50/p99
+//! bench router           part 2: what `requesty-router serve` adds (needs the binary)
+//! bench memory           part 3: RSS idle and with 1,000 open streams (clients; router in part 2)
+//! bench mock             the mock server alone (spawned by the others)
+//! bench profile          one client and scenario alone, for perf (--peer, --scenario c1|c64|stream, --base, --model)
+//!
+//! options: --rounds N (5)  --scale X (1.0)  --streams N (1000)  --secs S (2)
+//!          --router-bin PATH (default ../target/release/requesty-router, or $REQUESTY_ROUTER_BIN)
+//! ```
+//! See docs/benchmarks.md.
+
+mod bodies;
+mod client;
+mod dispatch;
+mod memory;
+mod mock;
+mod server;
+mod sys;
+
+use std::path::PathBuf;
+
+struct Opts {
+    cmd: String,
+    listen: String,
+    threads: usize,
+    rounds: usize,
+    scale: f64,
+    streams: usize,
+    secs: f64,
+    peer: String,
+    scenario: String,
+    model: String,
+    base: String,
+    router_bin: Option<PathBuf>,
+}
+
+fn opts() -> Opts {
+    let mut o = Opts {
+        cmd: "all".into(),
+        listen: "127.0.0.1:0".into(),
+        threads: 1,
+        rounds: 5,
+        scale: 1.0,
+        streams: 1_000,
+        secs: 2.0,
+        peer: "requesty".into(),
+        scenario: "c1".into(),
+        model: "gpt-4o-mini".into(),
+        base: String::new(),
+        router_bin: std::env::var_os("REQUESTY_ROUTER_BIN").map(PathBuf::from),
+    };
+    let mut args = std::env::args().skip(1);
+    let mut first = true;
+    while let Some(a) = args.next() {
+        let mut val = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
+        match a.as_str() {
+            "--listen" => o.listen = val(),
+            "--threads" => o.threads = val().parse().expect("--threads N"),
+            "--rounds" => o.rounds = val().parse().expect("--rounds N"),
+            "--scale" => o.scale = val().parse().expect("--scale X"),
+            "--streams" => o.streams = val().parse().expect("--streams N"),
+            "--secs" => o.secs = val().parse().expect("--secs S"),
+            "--peer" => o.peer = val(),
+            "--scenario" => o.scenario = val(),
+            "--model" => o.model = val(),
+            "--base" => o.base = val(),
+            "--router-bin" => o.router_bin = Some(PathBuf::from(val())),
+            cmd if first && !cmd.starts_with('-') => o.cmd = cmd.to_owned(),
+            other => panic!("unknown argument {other:?} (see the header of bench/src/main.rs)"),
+        }
+        first = false;
+    }
+    o
+}
+
+fn main() {
+    let o = opts();
+    match o.cmd.as_str() {
+        "mock" => mock::run(&o.listen, o.threads),
+        "memory-client" => {
+            let (idle, open) = memory::client_streams(&o.peer, &o.base, o.streams);
+            println!("rss {idle} {open}");
+        }
+        "profile" => profile(&o),
+        "client" => {
+            header();
+            part1(&o);
+        }
+        "dispatch" => {
+            header();
+            part_dispatch(&o);
+        }
+        "router" => {
+            header();
+            part2(&o);
+        }
+        "memory" => {
+            header();
+            part3(&o);
+        }
+        "all" => {
+            header();
+            part1(&o);
+            part_dispatch(&o);
+            part2(&o);
+            part3(&o);
+            println!("\nLoad average at the end: {}", sys::loadavg());
+        }
+        other => panic!("unknown command {other:?}"),
+    }
+}
+
+fn header() {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")
+                .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+        })
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("# requesty benchmarks\n");
+    println!(
+        "Machine: {cores} CPUs ({cpu}); load average at start: {}.\n",
+        sys::loadavg()
+    );
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn part1(o: &Opts) {
+    eprintln!("part 1: remote clients (mock: separate process, 1 thread)");
+    sys::raise_nofile();
+    let m = mock::spawn(1);
+    let base = format!("http://{}/v1", m.addr);
+    let rt = runtime();
+    let rows = client::run(&rt, &base, o.rounds, o.scale);
+    drop(rt);
+    println!("## 1. Remote client vs async-openai 0.43 (same mock, same process, interleaved)\n");
+    println!(
+        "Client CPU per request: this process's CPU time over N requests after client creation and a warm-up \
+         (the mock is a separate process); median of {} interleaved rounds. Runtime: tokio multi-thread, 2 workers.\n",
+        o.rounds
+    );
+    println!(
+        "| scenario | floor (reqwest) CPU | requesty CPU | async-openai CPU | **requesty / async-openai CPU** | requesty / floor CPU | req/s floor | req/s requesty | req/s async-openai | requesty / async-openai req/s |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for s in [
+        client::Scenario::CreateC1,
+        client::Scenario::CreateC64,
+        client::Scenario::Stream1000,
+    ] {
+        let get = |peer: &str| {
+            rows.iter()
+                .find(|r| r.scenario == s && r.peer == peer)
+                .expect("row")
+        };
+        let (f, r, a) = (get("floor (reqwest)"), get("requesty"), get("async-openai"));
+        let unit = |us: f64| {
+            if us >= 1_000.0 {
+                format!("{:.2} ms", us / 1_000.0)
+            } else {
+                format!("{us:.1} µs")
+            }
+        };
+        println!(
+            "| {} | {} | {} | {} | **{:.2}×** | {:.2}× | {:.0} | {:.0} | {:.0} | {:.2}× |",
+            s.label(),
+            unit(f.cpu_us),
+            unit(r.cpu_us),
+            unit(a.cpu_us),
+            r.cpu_us / a.cpu_us,
+            r.cpu_us / f.cpu_us,
+            f.rps,
+            r.rps,
+            a.rps,
+            r.rps / a.rps
+        );
+    }
+    println!("\nPer-round CPU (µs per request):\n");
+    for r in &rows {
+        let v: Vec<String> = r.cpu_us_all.iter().map(|x| format!("{x:.1}")).collect();
+        println!("- {} / {}: {}", r.scenario.label(), r.peer, v.join(", "));
+    }
+    let d = client::decode_only();
+    println!(
+        "\nDecoding the 1,002 chunk objects of the 1,000-chunk answer alone (in process, no I/O):\n"
+    );
+    println!("| decoder | per stream | per chunk |\n|---|---|---|");
+    for (name, us) in d {
+        println!("| {name} | {:.0} µs | {:.2} µs |", us, us / 1_002.0);
+    }
+    println!();
+}
+
+/// `bench profile --peer P --scenario c1|c64|stream [--base URL] [--scale X]`:
+/// one client, one scenario, for a profiler (`perf record -g -- bench profile …`
+/// with the mock started apart by `bench mock --listen ADDR`, so only the client is
+/// recorded).
+fn profile(o: &Opts) {
+    let spawned;
+    let base = if o.base.is_empty() {
+        spawned = mock::spawn(1);
+        format!("http://{}/v1", spawned.addr)
+    } else {
+        o.base.clone()
+    };
+    let model = o.model.as_str();
+    let peer = std::sync::Arc::new(match o.peer.as_str() {
+        "requesty" => client::Peer::requesty(&base, model),
+        "async-openai" => client::Peer::async_openai(&base, model),
+        _ => client::Peer::floor(&base, model),
+    });
+    let (scenario, n) = match o.scenario.as_str() {
+        "c1" => (client::Scenario::CreateC1, 20_000.0),
+        "c64" => (client::Scenario::CreateC64, 64_000.0),
+        _ => (client::Scenario::Stream1000, 400.0),
+    };
+    let n = ((n * o.scale) as usize).max(64);
+    let rt = runtime();
+    let (cpu, rps) = rt
+        .block_on(rt.spawn(client::measure(peer, scenario, n)))
+        .expect("task");
+    println!(
+        "{} {}: {:.1} µs CPU per request, {:.0} req/s",
+        o.peer,
+        scenario.label(),
+        cpu.as_secs_f64() * 1e6,
+        rps
+    );
+}
+
+fn part_dispatch(o: &Opts) {
+    eprintln!("dispatch: router + Mock vs Mock");
+    let n = ((20_000.0 * o.scale) as usize).max(500);
+    let d = dispatch::run(n);
+    println!(
+        "## Router in-process dispatch overhead (Client::local(router) + Mock vs the Mock provider called directly)\n"
+    );
+    println!(
+        "Built-in tagger, bundled price table and a MemorySink on; {} requests each way, alternating blocks of 500; tokio multi-thread runtime, 2 workers (logging runs off the request path).\n",
+        d.n
+    );
+    println!("| path | p50 | p99 | CPU per request (logging included) |\n|---|---|---|---|");
+    println!(
+        "| Mock provider directly | {:.1} µs | {:.1} µs | {:.1} µs |",
+        d.direct[0], d.direct[1], d.direct_cpu_us
+    );
+    println!(
+        "| router + Mock | {:.1} µs | {:.1} µs | {:.1} µs |",
+        d.routed[0], d.routed[1], d.routed_cpu_us
+    );
+    println!(
+        "| **added by the router** | **{:.1} µs** | **{:.1} µs** | {:.1} µs |",
+        d.routed[0] - d.direct[0],
+        d.routed[1] - d.direct[1],
+        d.routed_cpu_us - d.direct_cpu_us
+    );
+    println!("\n{}\n", d.log);
+}
+
+fn router_bin(o: &Opts) -> PathBuf {
+    o.router_bin.clone().unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/requesty-router")
+    })
+}
+
+fn part2(o: &Opts) {
+    println!("## 2. What `requesty-router serve` adds over calling the mock directly\n");
+    let bin = router_bin(o);
+    if !bin.exists() {
+        println!(
+            "Skipped: no router binary at `{}` (build it with `cargo build --release --features server --bin requesty-router`, \
+             or pass --router-bin).\n",
+            bin.display()
+        );
+        return;
+    }
+    eprintln!("part 2: requesty-router serve ({})", bin.display());
+    sys::raise_nofile();
+    let m = mock::spawn(1);
+    let router = match server::spawn_router(&bin, &m.addr) {
+        Ok(r) => r,
+        Err(e) => {
+            println!("Skipped: the router did not start: {e}\n");
+            return;
+        }
+    };
+    let rt = runtime();
+    let direct = server::Endpoint::new(&m.addr, "");
+    let routed = server::Endpoint::new(&router.addr, &format!("{}/", server::PROVIDER));
+    let idle = sys::rss_kib(Some(router.pid()));
+    let n = ((5_000.0 * o.scale) as usize).max(500);
+    let cpu0 = sys::cpu_of(router.pid());
+    let (seq, seq_cpu, front, st) = rt.block_on(async {
+        let seq = server::sequential(&direct, &routed, n).await;
+        let seq_cpu = sys::cpu_of(router.pid()) - cpu0;
+        eprintln!("  sequential done");
+        let front = server::frontier(&direct, &routed, o.secs).await;
+        let st = server::streamed(&direct, &routed, 20).await;
+        (seq, seq_cpu, front, st)
+    });
+    println!(
+        "Driver: bare reqwest for both paths (the same client), mock: separate process, 1 thread; logging (JSONL) and tagging on.\n"
+    );
+    println!("| one request at a time | p50 | p99 |\n|---|---|---|");
+    println!("| mock directly | {:.0} µs | {:.0} µs |", seq[0], seq[1]);
+    println!(
+        "| through the router | {:.0} µs | {:.0} µs |",
+        seq[2], seq[3]
+    );
+    println!(
+        "| **added** | **{:.0} µs** | **{:.0} µs** |\n",
+        seq[2] - seq[0],
+        seq[3] - seq[1]
+    );
+    println!(
+        "Router process CPU per routed request (sequential run incl. warm-up, logging and tagging included): {:.0} µs.\n",
+        seq_cpu.as_secs_f64() * 1e6 / (n + 200) as f64
+    );
+    println!(
+        "Throughput frontier (open loop at a fixed rate, {} s per step; latency from each request's start):\n",
+        o.secs
+    );
+    println!(
+        "| rate (req/s) | direct p99 | routed p99 | added p99 | routed achieved (req/s) | failed |\n|---|---|---|---|---|---|"
+    );
+    for p in &front {
+        println!(
+            "| {:.0} | {:.2} ms | {:.2} ms | {:.2} ms | {:.0} | {} |",
+            p.rate,
+            p.direct_p99 / 1e3,
+            p.routed_p99 / 1e3,
+            (p.routed_p99 - p.direct_p99) / 1e3,
+            p.routed_achieved,
+            p.failed
+        );
+    }
+    let fmt = |x: Option<f64>| {
+        x.map_or("below the first step".to_owned(), |r| {
+            format!("{r:.0} req/s")
+        })
+    };
+    println!(
+        "\n**Frontier: added p99 < 1 ms up to {}; < 5 ms up to {}.**\n",
+        fmt(server::frontier_at(&front, 1_000.0)),
+        fmt(server::frontier_at(&front, 5_000.0))
+    );
+    println!("Streamed (100 chunks 1 ms apart, 20 streams each way):\n");
+    println!("| | direct | routed | added |\n|---|---|---|---|");
+    println!(
+        "| time to first token, p50 | {:.0} µs | {:.0} µs | **{:.0} µs** |",
+        st[0],
+        st[1],
+        st[1] - st[0]
+    );
+    println!(
+        "| gap between chunks, p50 | {:.0} µs | {:.0} µs | **{:.0} µs** |",
+        st[2],
+        st[3],
+        st[3] - st[2]
+    );
+    println!(
+        "| gap between chunks, p99 | {:.0} µs | {:.0} µs | **{:.0} µs** |\n",
+        st[4],
+        st[5],
+        st[5] - st[4]
+    );
+    let after = sys::rss_kib(Some(router.pid()));
+    drop(router);
+    // Memory per open stream in a fresh router, so memory the allocator kept
+    // from the load above does not hide the streams' own.
+    let streams = o.streams;
+    let fresh = server::spawn_router(&bin, &m.addr).expect("router restarts");
+    let routed = server::Endpoint::new(&fresh.addr, &format!("{}/", server::PROVIDER));
+    let (idle2, open) = rt.block_on(async {
+        routed.create().await.expect("warm request");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        server::router_memory(&routed, fresh.pid(), streams).await
+    });
+    println!(
+        "Router process memory (RSS): {:.1} MiB at start, {:.1} MiB after the runs above (the in-memory log keeps the last 10,000 records).\n",
+        idle as f64 / 1024.0,
+        after as f64 / 1024.0
+    );
+    println!(
+        "Fresh router, after one request: {:.1} MiB idle, {:.1} MiB with {streams} open streams (each holds its connection to the mock too): **{:.1} KiB per open stream**.\n",
+        idle2 as f64 / 1024.0,
+        open as f64 / 1024.0,
+        (open as f64 - idle2 as f64) / streams as f64
+    );
+}
+
+fn part3(o: &Opts) {
+    eprintln!("part 3: client memory with {} open streams", o.streams);
+    sys::raise_nofile();
+    let m = mock::spawn(2);
+    let base = format!("http://{}/v1", m.addr);
+    let exe = std::env::current_exe().expect("exe");
+    println!(
+        "## 3. Client memory: RSS of a fresh process with one client, idle and with {} concurrent open streams\n",
+        o.streams
+    );
+    println!(
+        "| client | idle RSS | RSS with {} open streams | per open stream |\n|---|---|---|---|",
+        o.streams
+    );
+    for peer in ["floor", "requesty", "async-openai"] {
+        let out = std::process::Command::new(&exe)
+            .args([
+                "memory-client",
+                "--peer",
+                peer,
+                "--base",
+                &base,
+                "--streams",
+                &o.streams.to_string(),
+            ])
+            .output()
+            .expect("memory-client");
+        let s = String::from_utf8_lossy(&out.stdout);
+        let v: Vec<u64> = s
+            .trim()
+            .strip_prefix("rss ")
+            .unwrap_or("")
+            .split(' ')
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        if v.len() != 2 {
+            println!(
+                "| {peer} | failed: {} | | |",
+                String::from_utf8_lossy(&out.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+            );
+            continue;
+        }
+        println!(
+            "| {} | {:.1} MiB | {:.1} MiB | {:.1} KiB |",
+            if peer == "floor" {
+                "floor (reqwest)"
+            } else {
+                peer
+            },
+            v[0] as f64 / 1024.0,
+            v[1] as f64 / 1024.0,
+            (v[1] as f64 - v[0] as f64) / o.streams as f64
+        );
+    }
+    println!("\nThe router's own memory (idle, per open stream) is in part 2.\n");
+    let _ = o.rounds;
+}
