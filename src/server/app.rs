@@ -312,7 +312,7 @@ async fn chat(State(st): State<Shared>, req: Request) -> Response {
     let too_large = || {
         Failure::router(
             413,
-            format!("the request body is larger than the limit of {max} bytes"),
+            format!("the request body is larger than the limit of {max} bytes (setting `server.max_body_bytes`)"),
         )
         .into_response()
     };
