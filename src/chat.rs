@@ -230,5 +230,5 @@ pub(crate) fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> std::result::Res
 }
 
 fn memchr_error_key(bytes: &[u8]) -> bool {
-    bytes.windows(7).any(|w| w == b"\"error\"")
+    memchr::memmem::find(bytes, b"\"error\"").is_some()
 }

@@ -36,7 +36,12 @@ pub(crate) struct HttpTransport {
     http: reqwest::Client,
     cfg: HttpConfig,
     limits: Limits,
+    /// `chat/completions` joined to the base once (joining parses the URL).
+    chat_url: Option<Url>,
 }
+
+/// The chat-completions path, relative to the base URL.
+pub(crate) const CHAT_PATH: &str = "chat/completions";
 
 impl HttpTransport {
     pub(crate) fn new(http: reqwest::Client, cfg: HttpConfig) -> Self {
@@ -44,7 +49,13 @@ impl HttpTransport {
             max_body: cfg.max_body,
             ..Limits::default()
         };
-        HttpTransport { http, cfg, limits }
+        let chat_url = cfg.base.join(CHAT_PATH).ok();
+        HttpTransport {
+            http,
+            cfg,
+            limits,
+            chat_url,
+        }
     }
 
     /// Sets the size limits (`max_body` also becomes the config's).
@@ -68,6 +79,11 @@ impl HttpTransport {
     }
 
     fn url(&self, path: &str) -> Result<Url> {
+        if path == CHAT_PATH
+            && let Some(u) = &self.chat_url
+        {
+            return Ok(u.clone());
+        }
         self.cfg
             .base
             .join(path)

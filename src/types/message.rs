@@ -300,7 +300,8 @@ pub struct FunctionCall {
 }
 
 /// A tool call made by the model.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+// `Deserialize`: `deserialize_open_struct!` below (unknown fields kept in `extra`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ToolCall {
     /// The call's id, echoed back in the `tool` message that answers it.
     #[serde(default)]
@@ -315,6 +316,12 @@ pub struct ToolCall {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+super::response::deserialize_open_struct!(ToolCall, "a ToolCall object", {
+    id: "id",
+    kind: "type",
+    function: "function",
+});
 
 impl ToolCall {
     /// A function tool call.
@@ -336,7 +343,8 @@ impl ToolCall {
 }
 
 /// One message of a conversation, sent or received.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+// `Deserialize`: `deserialize_open_struct!` below (unknown fields kept in `extra`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Message {
     /// Who wrote it (responses without a role read as `assistant`).
     #[serde(default)]
@@ -370,6 +378,17 @@ pub struct Message {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+super::response::deserialize_open_struct!(Message, "a Message object", {
+    role: "role",
+    content: "content",
+    name: "name",
+    tool_calls: "tool_calls",
+    tool_call_id: "tool_call_id",
+    function_call: "function_call",
+    refusal: "refusal",
+    reasoning_content: "reasoning_content",
+});
 
 impl Message {
     /// A message with a role and content.
