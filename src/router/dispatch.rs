@@ -210,6 +210,30 @@ impl Router {
         }
     }
 
+    /// Starts a request's record and applies its security level: the
+    /// prompt is redacted in place; a refusal is logged and returned.
+    fn admit_request(
+        &self,
+        req: &mut ChatRequest,
+        ctx: RequestContext,
+        stream: bool,
+    ) -> Result<(Option<Guard>, Trace, tracing::Span)> {
+        let guard = self.guard_for(req);
+        let scan = guard.as_ref().map(|g| g.scan_request(req));
+        let mut trace = self.trace(req, ctx, stream);
+        let span = chat_span(trace.record.model_requested.as_deref(), stream);
+        if let Err(e) = self.screen(guard.as_ref(), scan, req, &mut trace) {
+            trace.failed(&e);
+            record_span(&span, &trace.record);
+            self.inner.logger.submit(Pending {
+                record: trace.record,
+                request: None,
+            });
+            return Err(e);
+        }
+        Ok((guard, trace, span))
+    }
+
     /// Drops the targets the Enterprise policy denies; none left is a refusal.
     fn allowed(&self, guard: Option<&Guard>, plan: Vec<Target>) -> Result<Vec<Target>> {
         let Some((guard, policy)) = guard.and_then(|g| Some((g, g.policy()?))) else {
@@ -333,19 +357,7 @@ impl Router {
         mut req: ChatRequest,
         ctx: RequestContext,
     ) -> Result<ChatCompletion> {
-        let guard = self.guard_for(&req);
-        let scan = guard.as_ref().map(|g| g.scan_request(&mut req));
-        let mut trace = self.trace(&req, ctx, false);
-        let span = chat_span(trace.record.model_requested.as_deref(), false);
-        if let Err(e) = self.screen(guard.as_ref(), scan, &req, &mut trace) {
-            trace.failed(&e);
-            record_span(&span, &trace.record);
-            self.inner.logger.submit(Pending {
-                record: trace.record,
-                request: None,
-            });
-            return Err(e);
-        }
+        let (guard, mut trace, span) = self.admit_request(&mut req, ctx, false)?;
         // Logged even when the caller drops this future (a cancelled
         // request, a server shutting down past its grace period).
         let mut counts = std::mem::take(&mut trace.record.security);
@@ -489,19 +501,7 @@ impl Router {
         mut req: ChatRequest,
         ctx: RequestContext,
     ) -> Result<ChatStream> {
-        let guard = self.guard_for(&req);
-        let scan = guard.as_ref().map(|g| g.scan_request(&mut req));
-        let mut trace = self.trace(&req, ctx, true);
-        let span = chat_span(trace.record.model_requested.as_deref(), true);
-        if let Err(e) = self.screen(guard.as_ref(), scan, &req, &mut trace) {
-            trace.failed(&e);
-            record_span(&span, &trace.record);
-            self.inner.logger.submit(Pending {
-                record: trace.record,
-                request: None,
-            });
-            return Err(e);
-        }
+        let (guard, mut trace, span) = self.admit_request(&mut req, ctx, true)?;
         let Started {
             plan,
             mut prepared,
