@@ -40,6 +40,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -187,6 +188,15 @@ impl Server {
             draining.draining.store(true, Ordering::Relaxed);
             let _ = began_tx.send(());
         };
+        // Small writes (SSE events, short answers) must leave at once:
+        // without TCP_NODELAY, Nagle's algorithm holds a write while an
+        // earlier one is unacknowledged, and the peer's delayed ACK can
+        // stall it (up to ~40 ms on Linux).
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!("requesty-router: cannot set TCP_NODELAY: {e}");
+            }
+        });
         let serve = axum::serve(listener, app).with_graceful_shutdown(signal);
         let mut serve = std::pin::pin!(serve.into_future());
         let grace = state.settings.shutdown_grace;
