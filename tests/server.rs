@@ -1067,3 +1067,54 @@ fn hash_key_and_stats_subcommands() {
     let v: Value = serde_json::from_slice(&out.stdout).expect("json report");
     assert!(v.is_object());
 }
+
+#[tokio::test]
+async fn overload_is_shed_with_503_and_retry_after() {
+    let mock = Mock::new("mock").reply(MockReply::text("slow").latency(Duration::from_millis(400)));
+    let s = std::sync::Arc::new(
+        start(
+            mock_router(mock).build().expect("router"),
+            Settings {
+                max_in_flight: 2,
+                ..settings()
+            },
+        )
+        .await,
+    );
+    let busy: Vec<_> = (0..2)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move { s.chat(hi()).await.status().as_u16() })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let resp = s.chat(hi()).await;
+    assert_eq!(resp.status().as_u16(), 503);
+    assert_eq!(resp.headers()["retry-after"], "1");
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["error"]["origin"], "router");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("server.max_in_flight")),
+        "{body}"
+    );
+    for b in busy {
+        assert_eq!(b.await.expect("task"), 200);
+    }
+    // Capacity is back once they finished.
+    assert_eq!(s.chat(hi()).await.status().as_u16(), 200);
+    let metrics = s
+        .http
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("requesty_shed_requests_total 1"),
+        "{metrics}"
+    );
+}

@@ -299,6 +299,21 @@ fn labels_of_served(served: Option<&str>) -> Option<(String, String)> {
 
 async fn chat(State(st): State<Shared>, req: Request) -> Response {
     let inflight = Inflight::new(&st);
+    let max = st.settings.max_in_flight;
+    if st.metrics.inflight.load(Ordering::Relaxed) > max as i64 {
+        st.metrics.shed.fetch_add(1, Ordering::Relaxed);
+        let mut resp = Failure::router(
+            503,
+            format!(
+                "the router is overloaded: {max} requests are in flight \
+                 (setting `server.max_in_flight`); retry shortly"
+            ),
+        )
+        .into_response();
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return resp;
+    }
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let key = match authorize(&st, &parts.headers) {

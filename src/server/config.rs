@@ -30,6 +30,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_LOG_DIR: &str = "./requesty-logs";
 /// The largest request body accepted by default (8 MiB).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// The default of [`Settings::max_in_flight`]: 4,096 chat requests at once.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 4096;
 /// How often an idle stream gets a keep-alive comment by default.
 pub const DEFAULT_KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// How long in-flight requests may take to finish after a shutdown signal by default.
@@ -75,6 +77,10 @@ pub struct Settings {
     pub listen: SocketAddr,
     /// The largest request body accepted (larger: 413).
     pub max_body_bytes: usize,
+    /// The most chat requests (streams included) handled at once; more are
+    /// refused at once with 503 and `Retry-After: 1` (load shedding), so an
+    /// overload cannot queue without bound.
+    pub max_in_flight: usize,
     /// The interval of `: keep-alive` comments on an idle stream.
     pub keep_alive: Duration,
     /// How long in-flight requests and streams may take after a shutdown signal.
@@ -90,6 +96,7 @@ impl Default for Settings {
         Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             keep_alive: DEFAULT_KEEP_ALIVE,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
             flush_timeout: Duration::from_secs(10),
@@ -126,6 +133,7 @@ struct Raw {
 struct RawServer {
     listen: Option<Spanned<String>>,
     max_body_bytes: Option<usize>,
+    max_in_flight: Option<usize>,
     keep_alive_ms: Option<u64>,
     shutdown_grace_secs: Option<u64>,
     flush_timeout_secs: Option<u64>,
@@ -406,6 +414,12 @@ impl Config {
                 return Err(self.err("server.max_body_bytes must be at least 1", None));
             }
             settings.max_body_bytes = n;
+        }
+        if let Some(n) = raw.server.max_in_flight {
+            if n == 0 {
+                return Err(self.err("server.max_in_flight must be at least 1", None));
+            }
+            settings.max_in_flight = n;
         }
         if let Some(ms) = raw.server.keep_alive_ms {
             if ms == 0 {

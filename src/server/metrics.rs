@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use crate::router::log::LogStats;
 
@@ -77,6 +77,8 @@ pub(crate) struct ChatOutcome {
 pub(crate) struct Metrics {
     inner: Mutex<Inner>,
     pub inflight: AtomicI64,
+    /// Chat requests refused because `max_in_flight` were being served.
+    pub shed: AtomicU64,
 }
 
 impl Metrics {
@@ -134,6 +136,17 @@ impl Metrics {
             o,
             "requesty_inflight_requests {}",
             self.inflight.load(Ordering::Relaxed).max(0)
+        );
+        header(
+            o,
+            "requesty_shed_requests_total",
+            "counter",
+            "Chat requests refused with 503 because server.max_in_flight were in flight.",
+        );
+        let _ = writeln!(
+            o,
+            "requesty_shed_requests_total {}",
+            self.shed.load(Ordering::Relaxed)
         );
 
         header(
