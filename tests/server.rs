@@ -1118,3 +1118,26 @@ async fn overload_is_shed_with_503_and_retry_after() {
         "{metrics}"
     );
 }
+
+#[tokio::test]
+async fn a_stream_that_pauses_between_chunks_gets_keep_alives_and_none_while_busy() {
+    // keep_alive 50 ms: a 180 ms pause between chunks gets comments;
+    // keep_alive 400 ms: chunks 10 ms apart get none.
+    let mock = Mock::new("mock")
+        .reply(MockReply::text("slow words here").chunk_delay(Duration::from_millis(180)));
+    let s = start(mock_router(mock).build().expect("router"), settings()).await;
+    let body = s.chat(hi_stream()).await.text().await.expect("body");
+    let first = body.find("data: ").expect("a chunk");
+    assert!(body[first..].contains(": keep-alive"), "{body}");
+    assert!(body.ends_with("data: [DONE]\n\n"), "{body}");
+
+    let mock = Mock::new("mock")
+        .reply(MockReply::text("quick words here").chunk_delay(Duration::from_millis(10)));
+    let roomy = Settings {
+        keep_alive: Duration::from_millis(400),
+        ..settings()
+    };
+    let s = start(mock_router(mock).build().expect("router"), roomy).await;
+    let body = s.chat(hi_stream()).await.text().await.expect("body");
+    assert!(!body.contains(": keep-alive"), "{body}");
+}

@@ -550,6 +550,8 @@ async fn stream(
         if let Some(l) = labels_of_served(s.meta().served_by()) {
             end.labels = l;
         }
+        // One keep-alive timer per stream, pushed back after every event.
+        let mut idle = Box::pin(tokio::time::sleep(keep_alive));
         loop {
             tokio::select! {
                 item = s.next() => match item {
@@ -566,8 +568,14 @@ async fn stream(
                                 continue;
                             }
                         }
-                        match serde_json::to_string(&chunk) {
-                            Ok(json) => yield Ok(Bytes::from(format!("data: {json}\n\n"))),
+                        let mut event = Vec::with_capacity(256);
+                        event.extend_from_slice(b"data: ");
+                        match serde_json::to_writer(&mut event, &chunk) {
+                            Ok(()) => {
+                                event.extend_from_slice(b"\n\n");
+                                idle.as_mut().reset(tokio::time::Instant::now() + keep_alive);
+                                yield Ok(Bytes::from(event));
+                            }
                             Err(e) => {
                                 let f = Failure::router(500, format!("could not encode a chunk: {e}"));
                                 end.finish("error", Some(&f));
@@ -588,7 +596,8 @@ async fn stream(
                         return;
                     }
                 },
-                _ = tokio::time::sleep(keep_alive) => {
+                _ = &mut idle => {
+                    idle.as_mut().reset(tokio::time::Instant::now() + keep_alive);
                     yield Ok(Bytes::from_static(KEEP_ALIVE.as_bytes()));
                 }
                 _ = stopped(&mut hard_stop) => {
