@@ -31,15 +31,20 @@ impl Chat<'_> {
             Backend::Http(t) => {
                 let body = to_body(&req)?;
                 let headers = request_headers(&req);
-                let (meta, bytes) = t
-                    .execute(
+                // Decoded inside the retry loop, so an error inside a 200
+                // body (`{"error":{"code":503}}`) is retried like a 503.
+                let (meta, bytes, mut completion) = t
+                    .execute_decoded(
                         Method::POST,
                         "chat/completions",
                         Some(body),
                         headers.as_ref(),
+                        |meta, bytes| {
+                            let c: ChatCompletion = decode_answer(&meta, &bytes, |b| t.scrub(b))?;
+                            Ok((meta, bytes, c))
+                        },
                     )
                     .await?;
-                let mut completion: ChatCompletion = decode_answer(&meta, &bytes, |b| t.scrub(b))?;
                 if completion.choices.is_empty() {
                     return Err(Error::decode("the answer has no choices", &bytes));
                 }

@@ -223,6 +223,36 @@ async fn an_error_inside_a_200_body_is_an_error() {
 }
 
 #[tokio::test]
+async fn an_error_inside_a_200_body_is_retried_like_its_status() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ok_json(&fixture("openrouter/error_in_200.json")))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ok_json(&fixture("openai/chat_completion.json")))
+        .mount(&server)
+        .await;
+    let client = builder(&server.uri()).max_retries(2).build().unwrap();
+    client.chat().create(hello()).await.unwrap();
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+
+    // A client error inside a 200 is not retried.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ok_json(
+            r#"{"error":{"message":"bad model","code":400,"type":"invalid_request_error"}}"#,
+        ))
+        .mount(&server)
+        .await;
+    let client = builder(&server.uri()).max_retries(2).build().unwrap();
+    let err = client.chat().create(hello()).await.unwrap_err();
+    assert!(!err.is_retryable(), "{err}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn a_non_json_error_body_keeps_its_text() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))

@@ -98,7 +98,23 @@ impl HttpTransport {
         body: Option<Bytes>,
         extra: Option<&HeaderMap>,
     ) -> Result<(ResponseMeta, Bytes)> {
+        self.execute_decoded(method, path, body, extra, |meta, bytes| Ok((meta, bytes)))
+            .await
+    }
+
+    /// Like [`execute`](Self::execute), decoding each answer inside the
+    /// retry loop: an error the body carries (an `{"error": …}` with a 5xx
+    /// or 429 code inside a 200) is retried like the same HTTP status.
+    pub(crate) async fn execute_decoded<T>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Bytes>,
+        extra: Option<&HeaderMap>,
+        decode: impl Fn(ResponseMeta, Bytes) -> Result<T>,
+    ) -> Result<T> {
         let url = self.url(path)?;
+        let decode = &decode;
         self.with_retries(|remaining| {
             let req = self.build(method.clone(), url.clone(), body.clone(), extra);
             let limit = self.cfg.timeout.min(remaining);
@@ -109,7 +125,7 @@ impl HttpTransport {
                     TimeoutKind::Request
                 };
                 match tokio::time::timeout(limit, self.attempt_full(req)).await {
-                    Ok(r) => r,
+                    Ok(r) => r.and_then(|(meta, bytes)| decode(meta, bytes)),
                     Err(_) => Err(Error::timeout(kind, limit)),
                 }
             }
