@@ -148,9 +148,14 @@ async fn suite(mode: Mode) {
     assert_eq!(err.request_id(), Some("req_e"));
     assert_eq!(err.api().unwrap().code.as_deref(), Some("invalid_api_key"));
 
-    // an error inside a 200 body
+    // an error inside a 200 body (a 502 code: the remote client retries it,
+    // so every attempt gets it)
     let s = setup(mode).await;
-    mount_once(&s, json_reply(fixture("openrouter/error_in_200.json"))).await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(json_reply(fixture("openrouter/error_in_200.json")))
+        .mount(&s.server)
+        .await;
     let err = s
         .client
         .chat()
