@@ -105,21 +105,10 @@ pub(crate) fn redact_with<'a>(
 
 /// `text` with each hit (sorted, non-overlapping) replaced.
 pub(crate) fn apply_hits<'a>(text: &'a str, hits: &[Hit]) -> Cow<'a, str> {
-    if hits.is_empty() {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for h in hits {
-        let (Some(before), true) = (text.get(last..h.start), text.is_char_boundary(h.end)) else {
-            continue;
-        };
-        out.push_str(before);
-        out.push_str(&h.kind.placeholder());
-        last = h.end;
-    }
-    out.push_str(text.get(last..).unwrap_or_default());
-    Cow::Owned(out)
+    replace_ranges(
+        text,
+        hits.iter().map(|h| (h.start, h.end, h.kind.placeholder())),
+    )
 }
 
 /// How many trailing bytes a [`StreamRedactor`] always holds back: 64.
@@ -146,18 +135,34 @@ const CONTEXT: usize = 64;
 /// `text` with each finding (sorted, non-overlapping) replaced by its
 /// placeholder; borrowed when there are none.
 pub(super) fn apply<'a>(text: &'a str, findings: &[Finding]) -> Cow<'a, str> {
-    if findings.is_empty() {
+    replace_ranges(
+        text,
+        findings
+            .iter()
+            .map(|f| (f.start, f.end, Cow::Borrowed(f.kind.placeholder()))),
+    )
+}
+
+/// `text` with each `(start, end, placeholder)` (sorted, non-overlapping)
+/// replaced; ranges off character boundaries are skipped. Borrowed when
+/// there are none.
+fn replace_ranges<'a, 'p>(
+    text: &'a str,
+    ranges: impl IntoIterator<Item = (usize, usize, Cow<'p, str>)>,
+) -> Cow<'a, str> {
+    let mut ranges = ranges.into_iter().peekable();
+    if ranges.peek().is_none() {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
-    for f in findings {
-        let (Some(before), true) = (text.get(last..f.start), text.is_char_boundary(f.end)) else {
+    for (start, end, placeholder) in ranges {
+        let (Some(before), true) = (text.get(last..start), text.is_char_boundary(end)) else {
             continue;
         };
         out.push_str(before);
-        out.push_str(f.kind.placeholder());
-        last = f.end;
+        out.push_str(&placeholder);
+        last = end;
     }
     out.push_str(text.get(last..).unwrap_or_default());
     Cow::Owned(out)
@@ -169,39 +174,7 @@ pub(super) fn apply<'a>(text: &'a str, findings: &[Finding]) -> Cow<'a, str> {
 /// overlapping spans the longer (then the earlier) is kept. Borrows `text`
 /// when no span is used.
 pub fn redact_spans<'a>(text: &'a str, spans: &[Span]) -> Cow<'a, str> {
-    let mut valid: Vec<&Span> = spans
-        .iter()
-        .filter(|s| {
-            s.start < s.end
-                && s.end <= text.len()
-                && text.is_char_boundary(s.start)
-                && text.is_char_boundary(s.end)
-        })
-        .collect();
-    if valid.is_empty() {
-        return Cow::Borrowed(text);
-    }
-    valid.sort_by(|a, b| {
-        (b.end - b.start)
-            .cmp(&(a.end - a.start))
-            .then(a.start.cmp(&b.start))
-    });
-    let mut kept: Vec<&Span> = Vec::with_capacity(valid.len());
-    for s in valid {
-        if kept.iter().all(|k| s.end <= k.start || s.start >= k.end) {
-            kept.push(s);
-        }
-    }
-    kept.sort_by_key(|s| s.start);
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for s in kept {
-        out.push_str(&text[last..s.start]);
-        out.push_str(&s.placeholder());
-        last = s.end;
-    }
-    out.push_str(&text[last..]);
-    Cow::Owned(out)
+    apply_hits(text, &merge_hits(text, &[], spans.to_vec()))
 }
 
 /// Whether `b` can be part of a value that has no separators in it (a
