@@ -31,76 +31,21 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use requesty::RetryPolicy;
-use requesty::router::log::{JsonlSink, LogConfig, LogRecord, Outcome};
-use requesty::router::providers::OpenAiCompatible;
-use requesty::router::{Policy, Router};
+use requesty::router::Router;
+use requesty::router::log::{JsonlSink, LogRecord, Outcome};
 use requesty::server::{Server, Settings};
-use requesty::testing::{Fault, FaultServer, Schedule, When};
+use requesty::testing::{FaultServer, Schedule};
 use serde_json::{Value, json};
 
-const CONCURRENCY: usize = 200;
-/// Provider timeouts: a stall costs this much.
-const T: Duration = Duration::from_secs(1);
-const STALL: Duration = Duration::from_secs(5);
-/// As in `tests/reliability_load.rs`: 3 tries of `a`, 11 of `b`.
-const RETRIES_A: u32 = 2;
-const RETRIES_B: u32 = 10;
+mod load_rig;
+
+use load_rig::{CONCURRENCY, after_content, before_content, router_builder};
 
 /// One run at a time: they would compete for the same cores (and timeouts).
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// 30% of answers fail before any content.
-fn before_content(seed: u64) -> Schedule {
-    Schedule::seeded(seed)
-        .weight(Fault::RateLimited(Duration::from_millis(5)), 0.06)
-        .weight(Fault::Status(500), 0.03)
-        .weight(Fault::Status(502), 0.03)
-        .weight(Fault::Status(503), 0.03)
-        .weight(Fault::Status(529), 0.03)
-        .weight(Fault::Reset(When::BeforeHeaders), 0.06)
-        .weight(Fault::Stall(When::BeforeHeaders, STALL), 0.03)
-        .weight(Fault::Stall(When::BeforeContent, STALL), 0.03)
-}
-
-/// 30% of answers fail after their first content chunk.
-fn after_content(seed: u64) -> Schedule {
-    Schedule::seeded(seed)
-        .weight(Fault::Reset(When::AfterContent), 0.1)
-        .weight(Fault::Stall(When::AfterContent, STALL), 0.05)
-        .weight(Fault::TruncatedJson(When::AfterContent), 0.05)
-        .weight(Fault::ErrorEvent(When::AfterContent), 0.1)
-}
-
 fn router(a: &FaultServer, b: &FaultServer, log_dir: &Path) -> Router {
-    let provider = |id: &str, s: &FaultServer| {
-        OpenAiCompatible::new(id, s.base_url())
-            .timeout(T)
-            .read_timeout(T)
-    };
-    Router::builder()
-        .provider(provider("a", a))
-        .provider(provider("b", b))
-        .policy(
-            "p",
-            Policy::fallback(["a/m", "b/m"])
-                .retries(RETRIES_A)
-                .target_retries("b/m", RETRIES_B),
-        )
-        .default_model("policy/p")
-        .retry_policy(
-            RetryPolicy::default()
-                .base_delay(Duration::from_millis(1))
-                .max_delay(Duration::from_millis(2))
-                .jitter(0.0),
-        )
-        .circuit_breaker(1_000, Duration::from_millis(100))
-        .builtin_tagger(false)
-        .log_config(LogConfig {
-            queue: 65_536,
-            memory: 65_536,
-            ..LogConfig::default()
-        })
+    router_builder(a, b)
         .sink(JsonlSink::new(log_dir))
         .build()
         .expect("router")
