@@ -127,7 +127,9 @@ impl Guard {
             self.redact_text(p, &|| "prompt".to_owned(), &mut out);
         }
         for (i, m) in req.messages.iter_mut().enumerate() {
-            total += self.scan_message(i, m, &mut out);
+            let untrusted = matches!(m.role, Role::User | Role::Tool | Role::Function);
+            let loc = |field: &str| format!("messages[{i}].{field}");
+            total += self.scan_message(m, untrusted, &loc, &mut out);
         }
         if let Some(max) = self.policy.as_ref().and_then(|p| p.max_prompt_bytes)
             && total > max
@@ -143,52 +145,53 @@ impl Guard {
         out
     }
 
-    /// Scans one message; returns the bytes of text it has.
-    fn scan_message(&self, i: usize, m: &mut Message, out: &mut PromptScan) -> usize {
-        let untrusted = matches!(m.role, Role::User | Role::Tool | Role::Function);
+    /// Scans one message in place: redacts every text field, checks
+    /// injection in its text when `check_injection`; `loc` names a field
+    /// (`"content"`, `"tool_calls[0].function.arguments"`) for findings.
+    /// Returns the bytes of text it has.
+    fn scan_message(
+        &self,
+        m: &mut Message,
+        check_injection: bool,
+        loc: &dyn Fn(&str) -> String,
+        out: &mut PromptScan,
+    ) -> usize {
         let mut total = 0;
-        match m.content.as_mut() {
-            Some(Content::Text(t)) => {
-                total += t.len();
-                let loc = || format!("messages[{i}].content");
-                if untrusted {
-                    self.injection(t, &loc, out);
-                }
-                self.redact_text(t, &loc, out);
+        let mut text_field = |t: &mut String, field: &str, out: &mut PromptScan| {
+            total += t.len();
+            let l = || loc(field);
+            if check_injection {
+                self.injection(t, &l, out);
             }
+            self.redact_text(t, &l, out);
+        };
+        match m.content.as_mut() {
+            Some(Content::Text(t)) => text_field(t, "content", out),
             Some(Content::Parts(parts)) => {
                 for (j, part) in parts.iter_mut().enumerate() {
                     if let ContentPart::Text { text } = part {
-                        total += text.len();
-                        let loc = || format!("messages[{i}].content[{j}].text");
-                        if untrusted {
-                            self.injection(text, &loc, out);
-                        }
-                        self.redact_text(text, &loc, out);
+                        text_field(text, &format!("content[{j}].text"), out);
                     }
                 }
             }
             None => {}
         }
+        let mut other = |t: &mut String, field: &str, out: &mut PromptScan| {
+            total += t.len();
+            self.redact_text(t, &|| loc(field), out);
+        };
         for (k, call) in m.tool_calls.iter_mut().flatten().enumerate() {
-            total += call.function.arguments.len();
-            let loc = || format!("messages[{i}].tool_calls[{k}].function.arguments");
-            self.redact_text(&mut call.function.arguments, &loc, out);
+            let field = format!("tool_calls[{k}].function.arguments");
+            other(&mut call.function.arguments, &field, out);
         }
         if let Some(f) = m.function_call.as_mut() {
-            total += f.arguments.len();
-            let loc = || format!("messages[{i}].function_call.arguments");
-            self.redact_text(&mut f.arguments, &loc, out);
+            other(&mut f.arguments, "function_call.arguments", out);
         }
-        for (field, value) in [
-            ("refusal", m.refusal.as_mut()),
-            ("reasoning_content", m.reasoning_content.as_mut()),
-        ] {
-            if let Some(t) = value {
-                total += t.len();
-                let loc = || format!("messages[{i}].{field}");
-                self.redact_text(t, &loc, out);
-            }
+        if let Some(t) = m.refusal.as_mut() {
+            other(t, "refusal", out);
+        }
+        if let Some(t) = m.reasoning_content.as_mut() {
+            other(t, "reasoning_content", out);
         }
         total
     }
@@ -198,31 +201,8 @@ impl Guard {
     pub fn redact_completion(&self, c: &mut ChatCompletion, counts: &mut Counts) -> Result<()> {
         let mut scan = PromptScan::default();
         for (i, choice) in c.choices.iter_mut().enumerate() {
-            let m = &mut choice.message;
-            let loc = || format!("choices[{i}].message");
-            match m.content.as_mut() {
-                Some(Content::Text(t)) => self.redact_text(t, &loc, &mut scan),
-                Some(Content::Parts(parts)) => {
-                    for part in parts {
-                        if let ContentPart::Text { text } = part {
-                            self.redact_text(text, &loc, &mut scan);
-                        }
-                    }
-                }
-                None => {}
-            }
-            for call in m.tool_calls.iter_mut().flatten() {
-                self.redact_text(&mut call.function.arguments, &loc, &mut scan);
-            }
-            if let Some(f) = m.function_call.as_mut() {
-                self.redact_text(&mut f.arguments, &loc, &mut scan);
-            }
-            if let Some(t) = m.refusal.as_mut() {
-                self.redact_text(t, &loc, &mut scan);
-            }
-            if let Some(t) = m.reasoning_content.as_mut() {
-                self.redact_text(t, &loc, &mut scan);
-            }
+            let loc = |_: &str| format!("choices[{i}].message");
+            self.scan_message(&mut choice.message, false, &loc, &mut scan);
         }
         for (k, n) in scan.counts {
             bump(counts, &k, n);
