@@ -99,7 +99,7 @@ impl Chat<'_> {
                 let resp = t
                     .open(Method::POST, "chat/completions", Some(body), Some(&accept))
                     .await?;
-                let meta = ResponseMeta::new(resp.status().as_u16(), resp.headers().clone());
+                let meta = ResponseMeta::from_response(resp.status().as_u16(), resp.headers());
                 let content_type = resp
                     .headers()
                     .get(http::header::CONTENT_TYPE)

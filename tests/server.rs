@@ -359,6 +359,32 @@ async fn bodies_over_the_limit_are_413() {
     s.stop().await;
 }
 
+#[tokio::test]
+async fn oversized_heads_are_431_and_large_bodies_still_pass() {
+    let s = start(
+        mock_router(Mock::new("mock")).build().expect("router"),
+        settings(),
+    )
+    .await;
+    // A request head over the server's 64 KiB buffer limit.
+    let resp = s
+        .http
+        .post(s.url("/v1/chat/completions"))
+        .header("x-filler", "a".repeat(70 * 1024))
+        .json(&hi())
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(resp.status(), 431);
+    // A body far larger than that buffer is read in pieces and served.
+    let big = "word ".repeat(60_000);
+    let resp = s
+        .chat(json!({"model": "mock/mock-1", "messages": [{"role": "user", "content": big}]}))
+        .await;
+    assert_eq!(resp.status(), 200);
+    s.stop().await;
+}
+
 // ------------------------------------------------------------------ status codes
 
 #[tokio::test]

@@ -19,6 +19,7 @@ mod client;
 mod dispatch;
 mod memory;
 mod mock;
+mod proxy;
 mod server;
 mod sys;
 
@@ -36,6 +37,7 @@ struct Opts {
     scenario: String,
     model: String,
     base: String,
+    upstream: String,
     router_bin: Option<PathBuf>,
 }
 
@@ -52,6 +54,7 @@ fn opts() -> Opts {
         scenario: "c1".into(),
         model: "gpt-4o-mini".into(),
         base: String::new(),
+        upstream: String::new(),
         router_bin: std::env::var_os("REQUESTY_ROUTER_BIN").map(PathBuf::from),
     };
     let mut args = std::env::args().skip(1);
@@ -60,6 +63,7 @@ fn opts() -> Opts {
         let mut val = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
         match a.as_str() {
             "--listen" => o.listen = val(),
+            "--upstream" => o.upstream = val(),
             "--threads" => o.threads = val().parse().expect("--threads N"),
             "--rounds" => o.rounds = val().parse().expect("--rounds N"),
             "--scale" => o.scale = val().parse().expect("--scale X"),
@@ -82,6 +86,8 @@ fn main() {
     let o = opts();
     match o.cmd.as_str() {
         "mock" => mock::run(&o.listen, o.threads),
+        "proxy" => proxy::run(&o.listen, &o.upstream, o.threads),
+        "proxy-floor" => proxy_floor(&o),
         "memory-client" => {
             let (idle, open) = memory::client_streams(&o.peer, &o.base, o.streams);
             println!("rss {idle} {open}");
@@ -103,6 +109,8 @@ fn main() {
             header();
             part3(&o);
         }
+        "router-memory" => router_memory_only(&o),
+        "router-seq" => router_seq_only(&o),
         "all" => {
             header();
             part1(&o);
@@ -402,6 +410,90 @@ fn part2(o: &Opts) {
         open as f64 / 1024.0,
         (open as f64 - idle2 as f64) / streams as f64
     );
+}
+
+/// Only the router's memory per open stream (a fresh router), for iterating on it.
+fn router_memory_only(o: &Opts) {
+    sys::raise_nofile();
+    let bin = router_bin(o);
+    let m = mock::spawn(1);
+    let fresh = server::spawn_router(&bin, &m.addr).expect("router starts");
+    let routed = server::Endpoint::new(&fresh.addr, &format!("{}/", server::PROVIDER));
+    let rt = runtime();
+    let streams = o.streams;
+    let (idle, open) = rt.block_on(async {
+        routed.create().await.expect("warm request");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        server::router_memory(&routed, fresh.pid(), streams).await
+    });
+    println!(
+        "router: {:.1} MiB idle, {:.1} MiB with {streams} open streams: {:.1} KiB per open stream",
+        idle as f64 / 1024.0,
+        open as f64 / 1024.0,
+        (open as f64 - idle as f64) / streams as f64
+    );
+}
+
+/// The proxy floor alone: added latency one request at a time and memory
+/// per open stream of a bare hyper + reqwest proxy (`--threads` workers).
+fn proxy_floor(o: &Opts) {
+    sys::raise_nofile();
+    let m = mock::spawn(1);
+    let p = proxy::spawn(&m.addr, o.threads);
+    let rt = runtime();
+    let direct = server::Endpoint::new(&m.addr, "");
+    let proxied = server::Endpoint::new(&p.addr, "");
+    let n = ((5_000.0 * o.scale) as usize).max(500);
+    let pid = p.child.id();
+    for _ in 0..o.rounds.min(3) {
+        let cpu0 = sys::cpu_of(pid);
+        let seq = rt.block_on(server::sequential(&direct, &proxied, n));
+        let cpu = sys::cpu_of(pid) - cpu0;
+        println!(
+            "proxy floor ({} worker(s)): added p50 {:.0} p99 {:.0} µs (direct {:.0}/{:.0}) | proxy CPU {:.0} µs/request",
+            o.threads,
+            seq[2] - seq[0],
+            seq[3] - seq[1],
+            seq[0],
+            seq[1],
+            cpu.as_secs_f64() / n as f64 * 1e6
+        );
+    }
+    let (idle, open) = rt.block_on(server::router_memory(&proxied, pid, o.streams));
+    println!(
+        "proxy floor memory: {:.1} MiB idle, {:.1} MiB with {} open streams: {:.1} KiB per open stream",
+        idle as f64 / 1024.0,
+        open as f64 / 1024.0,
+        o.streams,
+        (open as f64 - idle as f64) / o.streams as f64
+    );
+}
+
+/// Only the sequential added latency and the router's CPU per request.
+fn router_seq_only(o: &Opts) {
+    sys::raise_nofile();
+    let bin = router_bin(o);
+    let m = mock::spawn(1);
+    let router = server::spawn_router(&bin, &m.addr).expect("router starts");
+    let rt = runtime();
+    let direct = server::Endpoint::new(&m.addr, "");
+    let routed = server::Endpoint::new(&router.addr, &format!("{}/", server::PROVIDER));
+    let n = ((5_000.0 * o.scale) as usize).max(500);
+    for _ in 0..o.rounds.min(3) {
+        let cpu0 = sys::cpu_of(router.pid());
+        let seq = rt.block_on(server::sequential(&direct, &routed, n));
+        let cpu = sys::cpu_of(router.pid()) - cpu0;
+        println!(
+            "direct p50 {:.0} p99 {:.0} | routed p50 {:.0} p99 {:.0} | added p50 {:.0} p99 {:.0} µs | router CPU {:.0} µs/request",
+            seq[0],
+            seq[1],
+            seq[2],
+            seq[3],
+            seq[2] - seq[0],
+            seq[3] - seq[1],
+            cpu.as_secs_f64() / n as f64 * 1e6
+        );
+    }
 }
 
 fn part3(o: &Opts) {

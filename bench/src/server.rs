@@ -105,6 +105,7 @@ pub fn spawn_router(bin: &Path, mock_addr: &str) -> std::io::Result<RouterProc> 
 #[derive(Clone)]
 pub struct Endpoint {
     url: String,
+    prefix: String,
     create: Bytes,
     http: reqwest::Client,
 }
@@ -114,6 +115,7 @@ impl Endpoint {
         let req = requesty_request(&format!("{model_prefix}gpt-4o-mini"));
         Endpoint {
             url: format!("http://{addr}/v1/chat/completions"),
+            prefix: model_prefix.to_owned(),
             create: Bytes::from(serde_json::to_vec(&req).unwrap()),
             http: reqwest::Client::builder()
                 .tcp_nodelay(true)
@@ -352,7 +354,7 @@ pub async fn router_memory(routed: &Endpoint, pid: u32, n: usize) -> (u64, u64) 
     let idle = rss_kib(Some(pid));
     let opened = Arc::new(Barrier::new(n + 1));
     let release = Arc::new(Notify::new());
-    let body = routed.stream_body(&format!("{PROVIDER}/{}", crate::memory::HOLD_MODEL));
+    let body = routed.stream_body(&format!("{}{}", routed.prefix, crate::memory::HOLD_MODEL));
     let mut tasks = Vec::new();
     for _ in 0..n {
         let (ep, body, opened, release) = (

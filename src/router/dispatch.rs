@@ -587,12 +587,12 @@ impl Router {
                             cache_key,
                             started,
                             ttft,
-                            trace: Some(trace),
-                            request: Some(prepared),
+                            trace: Some(Box::new(trace)),
+                            request: Some(Box::new(prepared)),
                             acc: ChunkAccumulator::new(),
                             meta: meta.clone(),
                             span: span.clone(),
-                            redactor: guard.as_ref().map(Guard::stream),
+                            redactor: guard.as_ref().map(|g| Box::new(g.stream())),
                         };
                         return Ok(ChatStream::from_chunks(run.drive(rest, first), meta));
                     }
@@ -729,70 +729,121 @@ struct StreamRun {
     cache_key: Option<String>,
     started: Instant,
     ttft: Duration,
-    trace: Option<Trace>,
-    request: Option<ChatRequest>,
+    trace: Option<Box<Trace>>,
+    request: Option<Box<ChatRequest>>,
     acc: ChunkAccumulator,
     meta: crate::meta::ResponseMeta,
     span: tracing::Span,
-    redactor: Option<ChunkRedactor>,
+    redactor: Option<Box<ChunkRedactor>>,
+}
+
+/// The chunks of a [`StreamRun`] (see [`StreamRun::drive`]).
+struct RunStream {
+    run: StreamRun,
+    rest: ChatStream,
+    /// The first chunk, read while opening, not yet handed out.
+    first: Option<ChatCompletionChunk>,
+    /// An item to hand out after the one just returned (an error after the
+    /// text the redactor still held).
+    queued: Option<Result<ChatCompletionChunk>>,
+    done: bool,
+}
+
+impl futures::Stream for RunStream {
+    type Item = Result<ChatCompletionChunk>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        if let Some(item) = this.queued.take() {
+            return Poll::Ready(Some(item));
+        }
+        if this.done {
+            return Poll::Ready(None);
+        }
+        let run = &mut this.run;
+        if let Some(mut first) = this.first.take() {
+            if let Some(Err(e)) = run.redactor.as_mut().map(|r| r.chunk(&mut first)) {
+                this.done = true;
+                run.finish(Some(&e));
+                return Poll::Ready(Some(Err(e)));
+            }
+            run.acc.push(&first);
+            return Poll::Ready(Some(Ok(first)));
+        }
+        let Some(mut item) = futures::ready!(this.rest.poll_next_unpin(cx)) else {
+            this.done = true;
+            return Poll::Ready(match run.redactor.as_mut().map(|r| r.finish()) {
+                Some(Ok(Some(held))) => {
+                    run.acc.push(&held);
+                    run.finish(None);
+                    Some(Ok(held))
+                }
+                Some(Err(e)) => {
+                    run.finish(Some(&e));
+                    Some(Err(e))
+                }
+                _ => {
+                    run.finish(None);
+                    None
+                }
+            });
+        };
+        if let Ok(c) = &mut item {
+            if let Some(u) = c.usage.as_mut()
+                && u.cost.is_none()
+            {
+                u.cost =
+                    run.router
+                        .inner
+                        .prices
+                        .cost(run.target.provider.id(), &run.target.model, u);
+            }
+            if let Some(Err(e)) = run.redactor.as_mut().map(|r| r.chunk(c)) {
+                item = Err(e);
+            }
+        }
+        match &item {
+            Ok(c) => run.acc.push(c),
+            Err(e) => {
+                this.done = true;
+                // Release what the redactor still holds (redacted) first.
+                let held = match run.redactor.as_mut().map(|r| r.finish()) {
+                    Some(Ok(Some(held)))
+                        if !matches!(e.kind(), ErrorKind::SecurityViolation { .. }) =>
+                    {
+                        run.acc.push(&held);
+                        Some(held)
+                    }
+                    _ => None,
+                };
+                run.finish(Some(e));
+                if let Some(held) = held {
+                    this.queued = Some(item);
+                    return Poll::Ready(Some(Ok(held)));
+                }
+            }
+        }
+        Poll::Ready(Some(item))
+    }
 }
 
 impl StreamRun {
-    fn drive(
-        mut self,
-        mut rest: ChatStream,
-        first: ChatCompletionChunk,
-    ) -> impl futures::Stream<Item = Result<ChatCompletionChunk>> + Send + 'static {
-        async_stream::stream! {
-            let mut first = first;
-            if let Some(Err(e)) = self.redactor.as_mut().map(|r| r.chunk(&mut first)) {
-                self.finish(Some(&e));
-                yield Err(e);
-                return;
-            }
-            self.acc.push(&first);
-            yield Ok(first);
-            while let Some(mut item) = rest.next().await {
-                if let Ok(c) = &mut item {
-                    if let Some(u) = c.usage.as_mut()
-                        && u.cost.is_none()
-                    {
-                        u.cost = self.router.inner.prices.cost(self.target.provider.id(), &self.target.model, u);
-                    }
-                    if let Some(Err(e)) = self.redactor.as_mut().map(|r| r.chunk(c)) {
-                        item = Err(e);
-                    }
-                }
-                match &item {
-                    Ok(c) => self.acc.push(c),
-                    Err(e) => {
-                        // Release what the redactor still holds (redacted) first.
-                        if let Some(Ok(Some(rest))) = self.redactor.as_mut().map(ChunkRedactor::finish)
-                            && !matches!(e.kind(), ErrorKind::SecurityViolation { .. })
-                        {
-                            self.acc.push(&rest);
-                            yield Ok(rest);
-                        }
-                        self.finish(Some(e));
-                        yield item;
-                        return;
-                    }
-                }
-                yield item;
-            }
-            match self.redactor.as_mut().map(ChunkRedactor::finish) {
-                Some(Ok(Some(rest))) => {
-                    self.acc.push(&rest);
-                    yield Ok(rest);
-                }
-                Some(Err(e)) => {
-                    self.finish(Some(&e));
-                    yield Err(e);
-                    return;
-                }
-                _ => {}
-            }
-            self.finish(None);
+    /// The stream the caller reads: `first`, then the rest of the
+    /// provider's chunks, each priced and redacted, with the run finished
+    /// (logged, cached) when the stream ends or fails. A plain `Stream`
+    /// rather than a generator: it holds one chunk at most, so an open
+    /// stream costs little memory.
+    fn drive(self, rest: ChatStream, first: ChatCompletionChunk) -> RunStream {
+        RunStream {
+            run: self,
+            rest,
+            first: Some(first),
+            queued: None,
+            done: false,
         }
     }
 
@@ -840,7 +891,7 @@ impl StreamRun {
         record_span(&self.span, &trace.record);
         self.router.inner.logger.submit(Pending {
             record: trace.record,
-            request: self.request.take(),
+            request: self.request.take().map(|r| *r),
         });
     }
 }
@@ -857,7 +908,7 @@ impl Drop for StreamRun {
             record_span(&self.span, &trace.record);
             self.router.inner.logger.submit(Pending {
                 record: trace.record,
-                request: self.request.take(),
+                request: self.request.take().map(|r| *r),
             });
         }
     }

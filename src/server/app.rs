@@ -427,6 +427,13 @@ fn spend(st: &AppState, key: Option<usize>, cost: f64) {
 
 type Opening = Pin<Box<dyn Future<Output = Result<ChatStream>> + Send>>;
 
+/// How a stream starts: open already, or still opening after one keep-alive
+/// interval.
+enum Start {
+    Open(ChatStream),
+    Pending(Opening),
+}
+
 /// What a stream reports when it ends, however it ends.
 struct StreamEnd {
     st: Shared,
@@ -508,20 +515,25 @@ async fn stream(
             return f.into_response();
         }
     };
-    let opened: Option<ChatStream> = match early {
-        Some(Ok(s)) => Some(s),
+    // The opening future is large (the whole dispatch): free it as soon as
+    // it has resolved instead of keeping it for the life of the stream.
+    let start = match early {
+        Some(Ok(s)) => {
+            drop(opening);
+            Start::Open(s)
+        }
         Some(Err(e)) => {
             let f = Failure::from_error(&e);
             end.finish("error", Some(&f));
             return f.into_response();
         }
-        None => None,
+        None => Start::Pending(opening),
     };
     let body = async_stream::stream! {
         let mut hard_stop = end.st.hard_stop.clone();
-        let mut s = match opened {
-            Some(s) => s,
-            None => {
+        let mut s = match start {
+            Start::Open(s) => s,
+            Start::Pending(mut opening) => {
                 yield Ok::<Bytes, std::convert::Infallible>(Bytes::from_static(KEEP_ALIVE.as_bytes()));
                 loop {
                     tokio::select! {

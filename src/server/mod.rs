@@ -40,7 +40,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -188,25 +190,11 @@ impl Server {
             draining.draining.store(true, Ordering::Relaxed);
             let _ = began_tx.send(());
         };
-        // Small writes (SSE events, short answers) must leave at once:
-        // without TCP_NODELAY, Nagle's algorithm holds a write while an
-        // earlier one is unacknowledged, and the peer's delayed ACK can
-        // stall it (up to ~40 ms on Linux).
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::debug!("requesty-router: cannot set TCP_NODELAY: {e}");
-            }
-        });
-        let serve = axum::serve(listener, app).with_graceful_shutdown(signal);
-        let mut serve = std::pin::pin!(serve.into_future());
+        let serve = serve_connections(listener, app, signal);
+        let mut serve = std::pin::pin!(serve);
         let grace = state.settings.shutdown_grace;
         let drained = tokio::select! {
-            r = &mut serve => {
-                if let Err(e) = r {
-                    tracing::warn!("requesty-router: the server stopped: {e}");
-                }
-                true
-            }
+            () = &mut serve => true,
             _ = async {
                 if began_rx.await.is_ok() {
                     tokio::time::sleep(grace).await;
@@ -232,4 +220,76 @@ impl Server {
             log_stats: state.router.log_stats(),
         }
     }
+}
+
+/// Accepts connections and serves each with hyper's HTTP/1 connection (no
+/// HTTP/2: `axum::serve` did not offer it either without axum's `http2`
+/// feature) until `signal` completes, then waits for the open connections
+/// to finish their requests (each is told to close after its current one).
+///
+/// Our own loop instead of `axum::serve`: it sets TCP_NODELAY, keeps the
+/// per-connection state small (one `Router` clone, not a rebuilt route
+/// table; hyper's HTTP/1 connection without the version-sniffing wrapper)
+/// and caps hyper's read buffer.
+async fn serve_connections(
+    listener: TcpListener,
+    app: axum::Router,
+    signal: impl Future<Output = ()>,
+) {
+    let graceful = GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .keep_alive(true)
+        // A request head larger than this is refused (431); bodies are read
+        // in pieces (the read buffer grows no larger than this) and limited
+        // by `server.max_body_bytes`.
+        .max_header_size(MAX_HEAD)
+        .max_buf_size(MAX_HEAD);
+    let mut signal = std::pin::pin!(signal);
+    loop {
+        let tcp = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((tcp, _)) => tcp,
+                Err(e) => {
+                    if !is_connection_error(&e) {
+                        // Out of file descriptors and the like: wait instead
+                        // of spinning on the error.
+                        tracing::warn!("requesty-router: accept failed: {e}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    continue;
+                }
+            },
+            () = &mut signal => break,
+        };
+        // Small writes (SSE events, short answers) must leave at once:
+        // without TCP_NODELAY, Nagle's algorithm holds a write while an
+        // earlier one is unacknowledged, and the peer's delayed ACK can
+        // stall it (up to ~40 ms on Linux).
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("requesty-router: cannot set TCP_NODELAY: {e}");
+        }
+        let service = TowerToHyperService::new(app.clone());
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(tcp), service));
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!("requesty-router: connection ended with an error: {e}");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// The largest request head accepted, and hyper's HTTP/1 read buffer limit.
+const MAX_HEAD: usize = 64 * 1024;
+
+/// Errors of one accepted connection (the listener itself is fine).
+fn is_connection_error(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionRefused
+            | std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::ConnectionReset
+    )
 }

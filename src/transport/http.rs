@@ -230,7 +230,7 @@ impl HttpTransport {
 
     async fn attempt_full(&self, req: reqwest::RequestBuilder) -> Result<(ResponseMeta, Bytes)> {
         let resp = self.attempt_head(req).await?;
-        let meta = ResponseMeta::new(resp.status().as_u16(), resp.headers().clone());
+        let meta = ResponseMeta::from_response(resp.status().as_u16(), resp.headers());
         let max = self.cfg.max_body;
         if resp
             .content_length()

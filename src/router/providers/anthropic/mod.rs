@@ -505,7 +505,7 @@ impl Provider for Anthropic {
                 .open(Method::POST, MESSAGES, Some(body), Some(&accept))
                 .await
                 .map_err(with_body_request_id)?;
-            let meta = ResponseMeta::new(resp.status().as_u16(), resp.headers().clone());
+            let meta = ResponseMeta::from_response(resp.status().as_u16(), resp.headers());
             let json = resp
                 .headers()
                 .get(header::CONTENT_TYPE)

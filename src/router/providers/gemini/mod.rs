@@ -574,7 +574,7 @@ impl Provider for Gemini {
                 .open(Method::POST, &path, Some(body), Some(&accept))
                 .await
                 .map_err(google_error)?;
-            let meta = ResponseMeta::new(resp.status().as_u16(), resp.headers().clone());
+            let meta = ResponseMeta::from_response(resp.status().as_u16(), resp.headers());
             let content_type = resp
                 .headers()
                 .get(header::CONTENT_TYPE)

@@ -1,0 +1,124 @@
+//! The proxy floor: the least an HTTP/1 proxy in Rust can add on this
+//! machine. A hyper 1 server that forwards each request's bytes, as they
+//! are, to the mock with reqwest (the client the router uses) and streams
+//! the answer back: no parsing, routing, logging or tagging. Runs as its own
+//! process (`bench proxy --upstream ADDR --threads N`), like the router.
+//! What the router adds beyond what this adds is the router's own cost.
+
+use std::convert::Infallible;
+use std::process::{Command, Stdio};
+
+use bytes::Bytes;
+use futures::TryStreamExt;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+use crate::mock::{Spawned, read_listening};
+
+type Body = BoxBody<Bytes, std::io::Error>;
+
+fn status_only(status: StatusCode) -> Response<Body> {
+    let mut r = Response::new(Full::new(Bytes::new()).map_err(|e: Infallible| match e {}).boxed());
+    *r.status_mut() = status;
+    r
+}
+
+async fn forward(
+    http: reqwest::Client,
+    upstream: String,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, Infallible> {
+    let url = format!("http://{upstream}{}", req.uri().path());
+    let body = match req.into_body().collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return Ok(status_only(StatusCode::BAD_REQUEST)),
+    };
+    let resp = match http
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+    {
+        Ok(r) => r,
+        Err(_) => return Ok(status_only(StatusCode::BAD_GATEWAY)),
+    };
+    let status = resp.status();
+    let ctype = resp
+        .headers()
+        .get("content-type")
+        .cloned()
+        .unwrap_or_else(|| hyper::header::HeaderValue::from_static("application/json"));
+    let stream = resp
+        .bytes_stream()
+        .map_ok(Frame::data)
+        .map_err(std::io::Error::other);
+    let mut r = Response::new(BodyExt::boxed(StreamBody::new(stream)));
+    *r.status_mut() = status;
+    r.headers_mut().insert("content-type", ctype);
+    Ok(r)
+}
+
+/// Serves forever on `listen`, forwarding to `upstream`; prints
+/// `listening ADDR` once bound.
+pub fn run(listen: &str, upstream: &str, threads: usize) -> ! {
+    crate::sys::raise_nofile();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let upstream = upstream.to_owned();
+    rt.block_on(async move {
+        let http = reqwest::Client::builder()
+            .tcp_nodelay(true)
+            .pool_max_idle_per_host(2_000)
+            .build()
+            .expect("client");
+        let listener = TcpListener::bind(listen).await.expect("bind");
+        println!("listening {}", listener.local_addr().expect("addr"));
+        use std::io::Write;
+        std::io::stdout().flush().ok();
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            let (http, upstream) = (http.clone(), upstream.clone());
+            tokio::spawn(async move {
+                let svc = service_fn(move |req| forward(http.clone(), upstream.clone(), req));
+                let _ = http1::Builder::new()
+                    .keep_alive(true)
+                    .serve_connection(TokioIo::new(stream), svc)
+                    .await;
+            });
+        }
+    })
+}
+
+/// Starts `bench proxy` in front of `upstream` and waits for it.
+pub fn spawn(upstream: &str, threads: usize) -> Spawned {
+    let exe = std::env::current_exe().expect("current exe");
+    let mut child = Command::new(exe)
+        .args([
+            "proxy",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            upstream,
+            "--threads",
+            &threads.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn proxy");
+    let addr = read_listening(&mut child);
+    Spawned { child, addr }
+}
