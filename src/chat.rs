@@ -175,8 +175,10 @@ fn request_headers(req: &ChatRequest) -> Option<http::HeaderMap> {
 
 /// Serializes a request body.
 pub(crate) fn to_body<T: serde::Serialize>(value: &T) -> Result<Bytes> {
-    serde_json::to_vec(value)
-        .map(Bytes::from)
+    // Most bodies fit: growing from empty would reallocate several times.
+    let mut buf = Vec::with_capacity(1024);
+    serde_json::to_writer(&mut buf, value)
+        .map(|()| Bytes::from(buf))
         .map_err(|e| Error::invalid_request("body", format!("cannot be serialized: {e}")))
 }
 

@@ -55,9 +55,11 @@ type = "openai_compatible"
 base_url = "http://{mock_addr}/v1"
 
 [logging]
-jsonl = true
+jsonl = {}
 dir = "{}"
 "#,
+        // REQUESTY_BENCH_JSONL=0: the same without the JSONL files (to see what they cost).
+        std::env::var("REQUESTY_BENCH_JSONL").map_or(true, |v| v != "0"),
         log_dir.display()
     )
 }

@@ -248,6 +248,11 @@ fn context(
 
 /// Parses the body, naming the field at fault.
 fn parse_body(bytes: &[u8]) -> std::result::Result<ChatRequest, Failure> {
+    // Tracking the JSON path costs on every request: only after a failure,
+    // to name the field.
+    if let Ok(req) = serde_json::from_slice::<ChatRequest>(bytes) {
+        return Ok(req);
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let req: ChatRequest = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

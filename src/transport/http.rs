@@ -190,32 +190,42 @@ impl HttpTransport {
         }
     }
 
+    /// One attempt's request, built directly (not through
+    /// `RequestBuilder`, which would copy the headers into a second map).
     fn build(
         &self,
         method: Method,
         url: Url,
         body: Option<Bytes>,
         extra: Option<&HeaderMap>,
-    ) -> reqwest::RequestBuilder {
-        let mut headers = self.cfg.headers.clone();
+    ) -> reqwest::Request {
+        let mut req = reqwest::Request::new(method, url);
+        let headers = req.headers_mut();
+        headers.reserve(self.cfg.headers.len() + extra.map_or(0, HeaderMap::len) + 1);
+        for (k, v) in &self.cfg.headers {
+            headers.append(k.clone(), v.clone());
+        }
         if let Some(extra) = extra {
             for (k, v) in extra {
                 headers.insert(k.clone(), v.clone());
             }
         }
-        let mut rb = self.http.request(method, url);
         if let Some(body) = body {
             headers.insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
             );
-            rb = rb.body(body);
+            *req.body_mut() = Some(body.into());
         }
-        rb.headers(headers)
+        req
     }
 
-    async fn attempt_head(&self, req: reqwest::RequestBuilder) -> Result<reqwest::Response> {
-        let resp = req.send().await.map_err(|e| self.send_error(e))?;
+    async fn attempt_head(&self, req: reqwest::Request) -> Result<reqwest::Response> {
+        let resp = self
+            .http
+            .execute(req)
+            .await
+            .map_err(|e| self.send_error(e))?;
         let status = resp.status().as_u16();
         if resp.status().is_success() {
             return Ok(resp);
@@ -228,7 +238,7 @@ impl HttpTransport {
         Err(self.api_error(status, headers, body))
     }
 
-    async fn attempt_full(&self, req: reqwest::RequestBuilder) -> Result<(ResponseMeta, Bytes)> {
+    async fn attempt_full(&self, req: reqwest::Request) -> Result<(ResponseMeta, Bytes)> {
         let resp = self.attempt_head(req).await?;
         let meta = ResponseMeta::from_response(resp.status().as_u16(), resp.headers());
         let max = self.cfg.max_body;

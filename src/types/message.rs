@@ -231,13 +231,44 @@ impl<'de> Deserialize<'de> for ContentPart {
 }
 
 /// A message's content: a plain string or a list of parts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Content {
     /// Plain text.
     Text(String),
     /// Text, images, audio and files.
     Parts(Vec<ContentPart>),
+}
+
+// By hand rather than `untagged`: that buffers every value (a copy of each
+// message's text) before trying the variants, and its error names neither.
+impl<'de> Deserialize<'de> for Content {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Content;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or an array of content parts")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Content, E> {
+                Ok(Content::Text(v.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Content, E> {
+                Ok(Content::Text(v))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Content, A::Error> {
+                let mut parts = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+                while let Some(p) = seq.next_element::<ContentPart>()? {
+                    parts.push(p);
+                }
+                Ok(Content::Parts(parts))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl Content {
@@ -453,5 +484,32 @@ impl Message {
     /// The tool calls (empty if none).
     pub fn tool_calls(&self) -> &[ToolCall] {
         self.tool_calls.as_deref().unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_is_a_string_or_parts_and_anything_else_is_named() {
+        let t: Content = serde_json::from_str(r#""hi \u00e9""#).unwrap();
+        assert_eq!(t, Content::Text("hi é".into()));
+        let p: Content =
+            serde_json::from_str(r#"[{"type":"text","text":"a"},{"type":"text","text":"b"}]"#)
+                .unwrap();
+        assert_eq!(p.text().as_deref(), Some("ab"));
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"[{"type":"text","text":"a"},{"type":"text","text":"b"}]"#
+        );
+        let e = serde_json::from_str::<Content>("42")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a string or an array of content parts"), "{e}");
+        let e = serde_json::from_str::<Content>(r#"[{"type":"text"}]"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("text"), "{e}");
     }
 }
