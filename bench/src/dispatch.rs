@@ -110,3 +110,57 @@ pub fn run(n: usize) -> Dispatch {
         ),
     }
 }
+
+/// The same for streams: (direct first chunk p50, routed first chunk p50,
+/// direct whole stream p50, routed whole stream p50), µs, on one worker.
+pub fn run_stream(n: usize) -> [f64; 4] {
+    use futures::StreamExt;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let req = requesty::ChatRequest::new("mock/mock-1")
+        .system(crate::client::SYSTEM)
+        .user(crate::client::USER)
+        .max_tokens(128);
+    let direct = mock();
+    let router = Router::builder()
+        .provider(mock())
+        .builtin_tagger(true)
+        .build()
+        .expect("router");
+    let client = requesty::Client::local(router.clone());
+    rt.block_on(async move {
+        let (mut df, mut rf, mut dw, mut rw) = (vec![], vec![], vec![], vec![]);
+        for i in 0..n + 200 {
+            let t = Instant::now();
+            let mut s = direct
+                .stream(ProviderRequest::new("mock-1", req.clone()))
+                .await
+                .unwrap();
+            let _ = s.next().await;
+            let first = t.elapsed().as_secs_f64() * 1e6;
+            while s.next().await.is_some() {}
+            let whole = t.elapsed().as_secs_f64() * 1e6;
+            if i >= 200 {
+                df.push(first);
+                dw.push(whole);
+            }
+            let t = Instant::now();
+            let mut s = client.chat().stream(req.clone()).await.unwrap();
+            let _ = s.next().await;
+            let first = t.elapsed().as_secs_f64() * 1e6;
+            while s.next().await.is_some() {}
+            let whole = t.elapsed().as_secs_f64() * 1e6;
+            if i >= 200 {
+                rf.push(first);
+                rw.push(whole);
+            }
+        }
+        for v in [&mut df, &mut rf, &mut dw, &mut rw] {
+            v.sort_by(f64::total_cmp);
+        }
+        [pct(&df, 50.0), pct(&rf, 50.0), pct(&dw, 50.0), pct(&rw, 50.0)]
+    })
+}

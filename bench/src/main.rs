@@ -6,11 +6,16 @@
 //! bench dispatch         the router's in-process overhead, p50/p99
 //! bench router           part 2: what `requesty-router serve` adds (needs the binary)
 //! bench memory           part 3: RSS idle and with 1,000 open streams (clients; router in part 2)
+//! bench router-seq       part 2's added latency and router CPU alone (quick iterations)
+//! bench router-memory    part 2's memory per open stream alone (a fresh router)
+//! bench proxy-floor      the proxy floor alone: what a bare hyper + reqwest proxy adds (--threads N)
 //! bench mock             the mock server alone (spawned by the others)
+//! bench proxy            the proxy floor's server alone (spawned; --upstream ADDR --threads N)
 //! bench profile          one client and scenario alone, for perf (--peer, --scenario c1|c64|stream, --base, --model)
 //!
 //! options: --rounds N (5)  --scale X (1.0)  --streams N (1000)  --secs S (2)
 //!          --router-bin PATH (default ../target/release/requesty-router, or $REQUESTY_ROUTER_BIN)
+//!          REQUESTY_BENCH_JSONL=0 runs the router without its JSONL files
 //! ```
 //! See docs/benchmarks.md.
 
@@ -111,6 +116,14 @@ fn main() {
         }
         "router-memory" => router_memory_only(&o),
         "router-seq" => router_seq_only(&o),
+        "router-ttft" => router_ttft_only(&o),
+        "dispatch-stream" => {
+            let r = dispatch::run_stream(((2_000.0 * o.scale) as usize).max(100));
+            println!(
+                "in-process stream, p50: first chunk direct {:.1} µs, routed {:.1} µs; whole stream direct {:.1} µs, routed {:.1} µs",
+                r[0], r[1], r[2], r[3]
+            );
+        }
         "all" => {
             header();
             part1(&o);
@@ -159,7 +172,8 @@ fn part1(o: &Opts) {
     println!("## 1. Remote client vs async-openai 0.43 (same mock, same process, interleaved)\n");
     println!(
         "Client CPU per request: this process's CPU time over N requests after client creation and a warm-up \
-         (the mock is a separate process); median of {} interleaved rounds. Runtime: tokio multi-thread, 2 workers.\n",
+         (the mock is a separate process); median of {} interleaved rounds (the ratio: median of the per-round ratios, \
+         with their range). Runtime: tokio multi-thread, 2 workers.\n",
         o.rounds
     );
     println!(
@@ -184,13 +198,26 @@ fn part1(o: &Opts) {
                 format!("{us:.1} µs")
             }
         };
+        // The ratio within each round (the peers ran back to back), then
+        // the median over rounds: steadier than a ratio of medians when the
+        // machine's speed drifts between rounds.
+        let ratios: Vec<f64> = r
+            .cpu_us_all
+            .iter()
+            .zip(&a.cpu_us_all)
+            .map(|(x, y)| x / y)
+            .collect();
+        let lo = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = ratios.iter().copied().fold(0.0, f64::max);
         println!(
-            "| {} | {} | {} | {} | **{:.2}×** | {:.2}× | {:.0} | {:.0} | {:.0} | {:.2}× |",
+            "| {} | {} | {} | {} | **{:.2}×** ({:.2}–{:.2}) | {:.2}× | {:.0} | {:.0} | {:.0} | {:.2}× |",
             s.label(),
             unit(f.cpu_us),
             unit(r.cpu_us),
             unit(a.cpu_us),
-            r.cpu_us / a.cpu_us,
+            sys::median(&ratios),
+            lo,
+            hi,
             r.cpu_us / f.cpu_us,
             f.rps,
             r.rps,
@@ -313,6 +340,11 @@ fn part2(o: &Opts) {
     let idle = sys::rss_kib(Some(router.pid()));
     let n = ((5_000.0 * o.scale) as usize).max(500);
     let cpu0 = sys::cpu_of(router.pid());
+    // The proxy floor: a bare hyper + reqwest proxy as its own process,
+    // with as many workers as the router (one per core).
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let floor = proxy::spawn(&m.addr, cores);
+    let proxied = server::Endpoint::new(&floor.addr, "");
     let (seq, seq_cpu, front, st) = rt.block_on(async {
         let seq = server::sequential(&direct, &routed, n).await;
         let seq_cpu = sys::cpu_of(router.pid()) - cpu0;
@@ -338,6 +370,22 @@ fn part2(o: &Opts) {
     println!(
         "Router process CPU per routed request (sequential run incl. warm-up, logging and tagging included): {:.0} µs.\n",
         seq_cpu.as_secs_f64() * 1e6 / (n + 200) as f64
+    );
+    let fcpu0 = sys::cpu_of(floor.child.id());
+    let fseq = rt.block_on(server::sequential(&direct, &proxied, n));
+    let fcpu = sys::cpu_of(floor.child.id()) - fcpu0;
+    println!(
+        "The proxy floor (`bench proxy`: hyper 1 server + reqwest forwarding the bytes, {cores} workers, no parsing, routing or logging), measured right after: \
+         **added p50 {:.0} µs, p99 {:.0} µs** (direct {:.0}/{:.0} µs in its run), {:.0} µs of CPU per request. \
+         What the router adds beyond the floor: **p50 {:.0} µs, p99 {:.0} µs, CPU {:.0} µs**.\n",
+        fseq[2] - fseq[0],
+        fseq[3] - fseq[1],
+        fseq[0],
+        fseq[1],
+        fcpu.as_secs_f64() * 1e6 / (n + 200) as f64,
+        (seq[2] - seq[0]) - (fseq[2] - fseq[0]),
+        (seq[3] - seq[1]) - (fseq[3] - fseq[1]),
+        (seq_cpu.as_secs_f64() - fcpu.as_secs_f64()) * 1e6 / (n + 200) as f64
     );
     println!(
         "Throughput frontier (open loop at a fixed rate, {} s per step; latency from each request's start):\n",
@@ -410,6 +458,17 @@ fn part2(o: &Opts) {
         open as f64 / 1024.0,
         (open as f64 - idle2 as f64) / streams as f64
     );
+    let (fidle, fopen) = rt.block_on(async {
+        proxied.create().await.expect("warm request");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        server::router_memory(&proxied, floor.child.id(), streams).await
+    });
+    println!(
+        "The proxy floor: {:.1} MiB idle, {:.1} MiB with {streams} open streams: {:.1} KiB per open stream.\n",
+        fidle as f64 / 1024.0,
+        fopen as f64 / 1024.0,
+        (fopen as f64 - fidle as f64) / streams as f64
+    );
 }
 
 /// Only the router's memory per open stream (a fresh router), for iterating on it.
@@ -467,6 +526,33 @@ fn proxy_floor(o: &Opts) {
         o.streams,
         (open as f64 - idle as f64) / o.streams as f64
     );
+}
+
+/// Only the added time to first token of short streams (router and proxy floor).
+fn router_ttft_only(o: &Opts) {
+    sys::raise_nofile();
+    let bin = router_bin(o);
+    let m = mock::spawn(1);
+    let router = server::spawn_router(&bin, &m.addr).expect("router starts");
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let floor = proxy::spawn(&m.addr, cores);
+    let rt = runtime();
+    let direct = server::Endpoint::new(&m.addr, "");
+    let routed = server::Endpoint::new(&router.addr, &format!("{}/", server::PROVIDER));
+    let proxied = server::Endpoint::new(&floor.addr, "");
+    let n = ((200.0 * o.scale) as usize).max(20);
+    for _ in 0..o.rounds.min(3) {
+        let r = rt.block_on(server::streamed_with(&direct, &routed, n, "paced-3-1000"));
+        let f = rt.block_on(server::streamed_with(&direct, &proxied, n, "paced-3-1000"));
+        println!(
+            "TTFT p50: direct {:.0} µs, routed {:.0} (added {:.0}), proxy floor {:.0} (added {:.0})",
+            r[0],
+            r[1],
+            r[1] - r[0],
+            f[1],
+            f[1] - f[0]
+        );
+    }
 }
 
 /// Only the sequential added latency and the router's CPU per request.

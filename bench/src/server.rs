@@ -107,7 +107,7 @@ pub fn spawn_router(bin: &Path, mock_addr: &str) -> std::io::Result<RouterProc> 
 #[derive(Clone)]
 pub struct Endpoint {
     url: String,
-    prefix: String,
+    pub prefix: String,
     create: Bytes,
     http: reqwest::Client,
 }
@@ -322,12 +322,16 @@ pub fn frontier_at(points: &[FrontierPoint], limit_us: f64) -> Option<f64> {
 /// stream (100 chunks, 1 ms apart): (TTFT p50 direct, routed; gap p50
 /// direct, routed; gap p99 direct, routed) µs.
 pub async fn streamed(direct: &Endpoint, routed: &Endpoint, n: usize) -> [f64; 6] {
-    let model = "paced-100-1000";
+    streamed_with(direct, routed, n, "paced-100-1000").await
+}
+
+/// [`streamed`] with another script (`paced-<chunks>-<gap µs>`).
+pub async fn streamed_with(direct: &Endpoint, routed: &Endpoint, n: usize, model: &str) -> [f64; 6] {
     let (mut dt, mut rt, mut dg, mut rg) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for i in 0..n + 2 {
         let d = direct.stream_timed(model).await.expect("direct stream");
         let r = routed
-            .stream_timed(&format!("{PROVIDER}/{model}"))
+            .stream_timed(&format!("{}{model}", routed.prefix))
             .await
             .expect("routed stream");
         if i < 2 {
