@@ -117,6 +117,7 @@ fn main() {
         "router-memory" => router_memory_only(&o),
         "router-seq" => router_seq_only(&o),
         "router-ttft" => router_ttft_only(&o),
+        "client-ttft" => client_ttft(&o),
         "dispatch-stream" => {
             let r = dispatch::run_stream(((2_000.0 * o.scale) as usize).max(100));
             println!(
@@ -525,6 +526,61 @@ fn proxy_floor(o: &Opts) {
         open as f64 / 1024.0,
         o.streams,
         (open as f64 - idle as f64) / o.streams as f64
+    );
+}
+
+/// The remote client's time to its first chunk against the floor's (a
+/// stream's opening cost on the client side).
+fn client_ttft(o: &Opts) {
+    use futures::StreamExt;
+    let m = mock::spawn(1);
+    let base = format!("http://{}/v1", m.addr);
+    let rt = runtime();
+    let n = ((300.0 * o.scale) as usize).max(20);
+    let client = requesty::Client::builder()
+        .api_key("sk-bench")
+        .base_url(&base)
+        .build()
+        .expect("client");
+    let http = reqwest::Client::builder().tcp_nodelay(true).build().expect("http");
+    let url = format!("{base}/chat/completions");
+    let mut req = client::requesty_request("paced-3-1000");
+    let body = {
+        let mut r = req.clone();
+        r.stream = Some(true);
+        bytes::Bytes::from(serde_json::to_vec(&r).expect("json"))
+    };
+    req.stream = None;
+    let (a, b) = rt.block_on(async move {
+        let (mut a, mut b) = (vec![], vec![]);
+        for i in 0..n + 50 {
+            let t = std::time::Instant::now();
+            let mut s = client.chat().stream(req.clone()).await.expect("stream");
+            let _ = s.next().await;
+            let x = t.elapsed().as_secs_f64() * 1e6;
+            while s.next().await.is_some() {}
+            let t = std::time::Instant::now();
+            let mut r = http
+                .post(&url)
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .expect("floor");
+            let _ = r.chunk().await;
+            let y = t.elapsed().as_secs_f64() * 1e6;
+            while r.chunk().await.ok().flatten().is_some() {}
+            if i >= 50 {
+                a.push(x);
+                b.push(y);
+            }
+        }
+        (a, b)
+    });
+    println!(
+        "first chunk p50: requesty {:.0} µs, floor {:.0} µs",
+        sys::median(&a),
+        sys::median(&b)
     );
 }
 

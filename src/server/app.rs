@@ -569,8 +569,11 @@ async fn stream(
         if let Some(l) = labels_of_served(s.meta().served_by()) {
             end.labels = l;
         }
-        // One keep-alive timer per stream, pushed back after every event.
+        // One keep-alive timer per stream, moved only when it fires: an
+        // event sent meanwhile pushes the comment back (re-arming the timer
+        // on every event would update the timer wheel per chunk).
         let mut idle = Box::pin(tokio::time::sleep(keep_alive));
+        let mut last_sent = tokio::time::Instant::now();
         loop {
             tokio::select! {
                 item = s.next() => match item {
@@ -592,7 +595,7 @@ async fn stream(
                         match serde_json::to_writer(&mut event, &chunk) {
                             Ok(()) => {
                                 event.extend_from_slice(b"\n\n");
-                                idle.as_mut().reset(tokio::time::Instant::now() + keep_alive);
+                                last_sent = tokio::time::Instant::now();
                                 yield Ok(Bytes::from(event));
                             }
                             Err(e) => {
@@ -616,7 +619,13 @@ async fn stream(
                     }
                 },
                 _ = &mut idle => {
-                    idle.as_mut().reset(tokio::time::Instant::now() + keep_alive);
+                    let due = last_sent + keep_alive;
+                    if due > tokio::time::Instant::now() {
+                        idle.as_mut().reset(due);
+                        continue;
+                    }
+                    last_sent = tokio::time::Instant::now();
+                    idle.as_mut().reset(last_sent + keep_alive);
                     yield Ok(Bytes::from_static(KEEP_ALIVE.as_bytes()));
                 }
                 _ = stopped(&mut hard_stop) => {

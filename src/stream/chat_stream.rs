@@ -14,6 +14,13 @@ use crate::meta::ResponseMeta;
 use crate::types::{ChatCompletion, ChatCompletionChunk};
 
 /// The waits that bound a stream.
+/// `t + d`, or a time ~30 years away when that overflows (a timeout of
+/// `Duration::MAX` means "never").
+pub(crate) fn instant_after(t: Instant, d: Duration) -> Instant {
+    t.checked_add(d)
+        .unwrap_or_else(|| t + Duration::from_secs(30 * 365 * 24 * 3600))
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct StreamTimeouts {
     /// When the first chunk must have arrived by.
@@ -139,7 +146,7 @@ impl ChatStream {
         E: std::error::Error + Send + Sync + 'static,
     {
         let timeouts = StreamTimeouts {
-            first_chunk_by: Instant::now() + read_timeout,
+            first_chunk_by: instant_after(Instant::now(), read_timeout),
             first_chunk_after: read_timeout,
             read: read_timeout,
         };
@@ -337,23 +344,46 @@ where
         let mut events: Vec<SseEvent> = Vec::new();
         let mut out: Vec<ChatCompletionChunk> = Vec::new();
         let mut got_chunk = false;
+        // One timer per stream, moved only when it fires (or once, when the
+        // first chunk switches it to the read timeout): re-arming a timer on
+        // every read is a timer-wheel update per chunk, and often a wake-up
+        // of the runtime's driver thread.
+        let mut timer = Box::pin(tokio::time::sleep_until(timeouts.first_chunk_by.into()));
+        let mut last_read = Instant::now();
+        let mut armed_for_reads = false;
         loop {
-            let wait = if got_chunk {
-                timeouts.read
-            } else {
-                timeouts.first_chunk_by.saturating_duration_since(Instant::now())
-            };
-            let read = match tokio::time::timeout(wait, body.next()).await {
-                Ok(r) => r,
-                Err(_) => {
-                    yield Err(if got_chunk {
-                        Error::timeout(TimeoutKind::Read, timeouts.read)
-                    } else {
-                        Error::timeout(TimeoutKind::Request, timeouts.first_chunk_after)
-                    });
-                    return;
+            if got_chunk && !armed_for_reads {
+                // From the first chunk on, the limit is silence between reads.
+                armed_for_reads = true;
+                timer.as_mut().reset(instant_after(last_read, timeouts.read).into());
+            }
+            let read = loop {
+                tokio::select! {
+                    biased;
+                    r = body.next() => break Some(r),
+                    () = &mut timer => {
+                        let due = if got_chunk {
+                            instant_after(last_read, timeouts.read)
+                        } else {
+                            timeouts.first_chunk_by
+                        };
+                        if due > Instant::now() {
+                            timer.as_mut().reset(due.into());
+                            continue;
+                        }
+                        break None;
+                    }
                 }
             };
+            let Some(read) = read else {
+                yield Err(if got_chunk {
+                    Error::timeout(TimeoutKind::Read, timeouts.read)
+                } else {
+                    Error::timeout(TimeoutKind::Request, timeouts.first_chunk_after)
+                });
+                return;
+            };
+            last_read = Instant::now();
             let end = match read {
                 Some(Ok(bytes)) => {
                     total = total.saturating_add(bytes.len());
@@ -618,4 +648,19 @@ pub fn completion_to_chunks(completion: &ChatCompletion) -> Vec<ChatCompletionCh
         out.push(head(Vec::new(), completion.usage.clone()));
     }
     out
+}
+
+#[cfg(test)]
+mod timeout_tests {
+    use super::*;
+
+    #[test]
+    fn instant_after_never_overflows() {
+        let now = Instant::now();
+        assert_eq!(
+            instant_after(now, Duration::from_secs(5)),
+            now + Duration::from_secs(5)
+        );
+        assert!(instant_after(now, Duration::MAX) > now + Duration::from_secs(365 * 24 * 3600));
+    }
 }

@@ -525,7 +525,7 @@ impl Provider for Anthropic {
             }
             let cfg = t.config();
             let timeouts = StreamTimeouts {
-                first_chunk_by: started + cfg.timeout,
+                first_chunk_by: crate::stream::chat_stream::instant_after(started, cfg.timeout),
                 first_chunk_after: cfg.timeout,
                 read: cfg.read_timeout,
             };

@@ -595,7 +595,7 @@ impl Provider for Gemini {
                 ));
             }
             let timeouts = StreamTimeouts {
-                first_chunk_by: started + cfg.timeout,
+                first_chunk_by: crate::stream::chat_stream::instant_after(started, cfg.timeout),
                 first_chunk_after: cfg.timeout,
                 read: cfg.read_timeout,
             };
