@@ -59,7 +59,9 @@ impl Chat<'_> {
                 Ok(completion)
             }
             #[cfg(feature = "router")]
-            Backend::Local(router) => router.complete(req).await,
+            // Boxed: the router's future is several KiB, and inline it would
+            // make every remote call's future that large too.
+            Backend::Local(router) => Box::pin(router.complete(req)).await,
         }
     }
 }
@@ -144,7 +146,7 @@ impl Chat<'_> {
                     .max_tool_arguments(limits.max_tool_arguments))
             }
             #[cfg(feature = "router")]
-            Backend::Local(router) => router.stream(req).await,
+            Backend::Local(router) => Box::pin(router.stream(req)).await,
         }
     }
 }
