@@ -161,6 +161,11 @@ pub fn run_stream(n: usize) -> [f64; 4] {
         for v in [&mut df, &mut rf, &mut dw, &mut rw] {
             v.sort_by(f64::total_cmp);
         }
-        [pct(&df, 50.0), pct(&rf, 50.0), pct(&dw, 50.0), pct(&rw, 50.0)]
+        [
+            pct(&df, 50.0),
+            pct(&rf, 50.0),
+            pct(&dw, 50.0),
+            pct(&rw, 50.0),
+        ]
     })
 }

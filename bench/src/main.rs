@@ -542,7 +542,10 @@ fn client_ttft(o: &Opts) {
         .base_url(&base)
         .build()
         .expect("client");
-    let http = reqwest::Client::builder().tcp_nodelay(true).build().expect("http");
+    let http = reqwest::Client::builder()
+        .tcp_nodelay(true)
+        .build()
+        .expect("http");
     let url = format!("{base}/chat/completions");
     let mut req = client::requesty_request("paced-3-1000");
     let body = {

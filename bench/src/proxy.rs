@@ -24,7 +24,11 @@ use crate::mock::{Spawned, read_listening};
 type Body = BoxBody<Bytes, std::io::Error>;
 
 fn status_only(status: StatusCode) -> Response<Body> {
-    let mut r = Response::new(Full::new(Bytes::new()).map_err(|e: Infallible| match e {}).boxed());
+    let mut r = Response::new(
+        Full::new(Bytes::new())
+            .map_err(|e: Infallible| match e {})
+            .boxed(),
+    );
     *r.status_mut() = status;
     r
 }

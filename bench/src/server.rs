@@ -326,7 +326,12 @@ pub async fn streamed(direct: &Endpoint, routed: &Endpoint, n: usize) -> [f64; 6
 }
 
 /// [`streamed`] with another script (`paced-<chunks>-<gap µs>`).
-pub async fn streamed_with(direct: &Endpoint, routed: &Endpoint, n: usize, model: &str) -> [f64; 6] {
+pub async fn streamed_with(
+    direct: &Endpoint,
+    routed: &Endpoint,
+    n: usize,
+    model: &str,
+) -> [f64; 6] {
     let (mut dt, mut rt, mut dg, mut rg) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for i in 0..n + 2 {
         let d = direct.stream_timed(model).await.expect("direct stream");
