@@ -8,9 +8,10 @@
 //! bench memory           part 3: RSS idle and with 1,000 open streams (clients; router in part 2)
 //! bench router-seq       part 2's added latency and router CPU alone (quick iterations)
 //! bench router-memory    part 2's memory per open stream alone (a fresh router)
-//! bench proxy-floor      the proxy floor alone: what a bare hyper + reqwest proxy adds (--threads N)
+//! bench proxy-floor      the proxy floor alone: what a bare hyper + reqwest proxy adds (--threads N, --raw)
 //! bench mock             the mock server alone (spawned by the others)
-//! bench proxy            the proxy floor's server alone (spawned; --upstream ADDR --threads N)
+//! bench proxy            the proxy floor's server alone (spawned; --upstream ADDR --threads N;
+//!                        --raw: the lean floor, one task driving both connections)
 //! bench profile          one client and scenario alone, for perf (--peer, --scenario c1|c64|stream, --base, --model)
 //!
 //! options: --rounds N (5)  --scale X (1.0)  --streams N (1000)  --secs S (2)
@@ -69,6 +70,7 @@ fn opts() -> Opts {
         match a.as_str() {
             "--listen" => o.listen = val(),
             "--upstream" => o.upstream = val(),
+            "--raw" => {}
             "--threads" => o.threads = val().parse().expect("--threads N"),
             "--rounds" => o.rounds = val().parse().expect("--rounds N"),
             "--scale" => o.scale = val().parse().expect("--scale X"),
@@ -91,6 +93,9 @@ fn main() {
     let o = opts();
     match o.cmd.as_str() {
         "mock" => mock::run(&o.listen, o.threads),
+        "proxy" if std::env::args().any(|a| a == "--raw") => {
+            proxy::run_raw(&o.listen, &o.upstream, o.threads)
+        }
         "proxy" => proxy::run(&o.listen, &o.upstream, o.threads),
         "proxy-floor" => proxy_floor(&o),
         "memory-client" => {
@@ -375,6 +380,14 @@ fn part2(o: &Opts) {
     let fcpu0 = sys::cpu_of(floor.child.id());
     let fseq = rt.block_on(server::sequential(&direct, &proxied, n));
     let fcpu = sys::cpu_of(floor.child.id()) - fcpu0;
+    // The lean floor: hyper's client connection driven by the same task as
+    // the downstream connection (no pool, no connection task).
+    let lean = proxy::spawn_with(&m.addr, cores, true);
+    let leaned = server::Endpoint::new(&lean.addr, "");
+    let lcpu0 = sys::cpu_of(lean.child.id());
+    let lseq = rt.block_on(server::sequential(&direct, &leaned, n));
+    let lcpu = sys::cpu_of(lean.child.id()) - lcpu0;
+    drop(lean);
     println!(
         "The proxy floor (`bench proxy`: hyper 1 server + reqwest forwarding the bytes, {cores} workers, no parsing, routing or logging), measured right after: \
          **added p50 {:.0} µs, p99 {:.0} µs** (direct {:.0}/{:.0} µs in its run), {:.0} µs of CPU per request. \
@@ -387,6 +400,16 @@ fn part2(o: &Opts) {
         (seq[2] - seq[0]) - (fseq[2] - fseq[0]),
         (seq[3] - seq[1]) - (fseq[3] - fseq[1]),
         (seq_cpu.as_secs_f64() - fcpu.as_secs_f64()) * 1e6 / (n + 200) as f64
+    );
+    println!(
+        "The lean floor (`bench proxy --raw`: the same server, but each downstream connection drives its own upstream \
+         hyper connection in the same task — no pool, no connection task, no cross-task hand-off): \
+         **added p50 {:.0} µs, p99 {:.0} µs** (direct {:.0}/{:.0} µs in its run), {:.0} µs of CPU per request.\n",
+        lseq[2] - lseq[0],
+        lseq[3] - lseq[1],
+        lseq[0],
+        lseq[1],
+        lcpu.as_secs_f64() * 1e6 / (n + 200) as f64
     );
     println!(
         "Throughput frontier (open loop at a fixed rate, {} s per step; latency from each request's start):\n",
@@ -499,7 +522,8 @@ fn router_memory_only(o: &Opts) {
 fn proxy_floor(o: &Opts) {
     sys::raise_nofile();
     let m = mock::spawn(1);
-    let p = proxy::spawn(&m.addr, o.threads);
+    let raw = std::env::args().any(|a| a == "--raw");
+    let p = proxy::spawn_with(&m.addr, o.threads, raw);
     let rt = runtime();
     let direct = server::Endpoint::new(&m.addr, "");
     let proxied = server::Endpoint::new(&p.addr, "");

@@ -108,6 +108,11 @@ pub fn run(listen: &str, upstream: &str, threads: usize) -> ! {
 
 /// Starts `bench proxy` in front of `upstream` and waits for it.
 pub fn spawn(upstream: &str, threads: usize) -> Spawned {
+    spawn_with(upstream, threads, false)
+}
+
+/// [`spawn`], or the lean variant (`raw`).
+pub fn spawn_with(upstream: &str, threads: usize, raw: bool) -> Spawned {
     let exe = std::env::current_exe().expect("current exe");
     let mut child = Command::new(exe)
         .args([
@@ -119,10 +124,87 @@ pub fn spawn(upstream: &str, threads: usize) -> Spawned {
             "--threads",
             &threads.to_string(),
         ])
+        .args(raw.then_some("--raw"))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("spawn proxy");
     let addr = read_listening(&mut child);
     Spawned { child, addr }
+}
+
+/// The lean variant (`bench proxy --raw`): each downstream connection gets
+/// its own upstream HTTP/1 connection (hyper's client `handshake`), and one
+/// task polls both connections, so a request crosses no task or thread
+/// boundary inside the proxy. What a leaner upstream client than reqwest's
+/// pooled one could save.
+pub fn run_raw(listen: &str, upstream: &str, threads: usize) -> ! {
+    crate::sys::raise_nofile();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let upstream = upstream.to_owned();
+    rt.block_on(async move {
+        let listener = TcpListener::bind(listen).await.expect("bind");
+        println!("listening {}", listener.local_addr().expect("addr"));
+        use std::io::Write;
+        std::io::stdout().flush().ok();
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                let Ok(up) = tokio::net::TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                let _ = up.set_nodelay(true);
+                let Ok((sender, up_conn)) =
+                    hyper::client::conn::http1::handshake::<_, Full<Bytes>>(TokioIo::new(up)).await
+                else {
+                    return;
+                };
+                let sender = std::sync::Arc::new(tokio::sync::Mutex::new(sender));
+                let svc = service_fn(move |req: Request<Incoming>| {
+                    let sender = sender.clone();
+                    let upstream = upstream.clone();
+                    async move {
+                        let path = req.uri().path().to_owned();
+                        let body = match req.into_body().collect().await {
+                            Ok(b) => b.to_bytes(),
+                            Err(_) => {
+                                return Ok::<_, Infallible>(status_only(StatusCode::BAD_REQUEST));
+                            }
+                        };
+                        let up_req = hyper::Request::post(path)
+                            .header("host", upstream)
+                            .header("content-type", "application/json")
+                            .body(Full::new(body))
+                            .expect("request");
+                        let resp = {
+                            let mut s = sender.lock().await;
+                            if s.ready().await.is_err() {
+                                return Ok(status_only(StatusCode::BAD_GATEWAY));
+                            }
+                            s.send_request(up_req)
+                        };
+                        let Ok(resp) = resp.await else {
+                            return Ok(status_only(StatusCode::BAD_GATEWAY));
+                        };
+                        let (parts, body) = resp.into_parts();
+                        let body = BodyExt::boxed(body.map_err(std::io::Error::other));
+                        Ok(Response::from_parts(parts, body))
+                    }
+                });
+                let down = http1::Builder::new()
+                    .keep_alive(true)
+                    .serve_connection(TokioIo::new(stream), svc);
+                // One task drives both connections.
+                let _ = tokio::join!(down, up_conn);
+            });
+        }
+    })
 }
