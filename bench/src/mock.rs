@@ -131,13 +131,29 @@ async fn handle(req: Request<Incoming>) -> Result<Response<Body>, Infallible> {
 
 /// Serves forever on `listen`; prints `listening ADDR` once bound.
 pub fn run(listen: &str, threads: usize) -> ! {
+    serve_forever(listen, threads, |stream| async move {
+        let _ = http1::Builder::new()
+            .keep_alive(true)
+            .serve_connection(TokioIo::new(stream), service_fn(handle))
+            .await;
+    })
+}
+
+/// The accept loop of the bench's servers (mock and proxies): a runtime
+/// with `threads` workers, `listening ADDR` on stdout once bound, then one
+/// task per accepted connection (TCP_NODELAY set) running `conn`.
+pub fn serve_forever<F, Fut>(listen: &str, threads: usize, conn: F) -> !
+where
+    F: Fn(tokio::net::TcpStream) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     crate::sys::raise_nofile();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
         .enable_all()
         .build()
         .expect("runtime");
-    rt.block_on(async {
+    rt.block_on(async move {
         let listener = TcpListener::bind(listen).await.expect("bind");
         println!("listening {}", listener.local_addr().expect("addr"));
         use std::io::Write;
@@ -147,12 +163,7 @@ pub fn run(listen: &str, threads: usize) -> ! {
                 continue;
             };
             let _ = stream.set_nodelay(true);
-            tokio::spawn(async move {
-                let _ = http1::Builder::new()
-                    .keep_alive(true)
-                    .serve_connection(TokioIo::new(stream), service_fn(handle))
-                    .await;
-            });
+            tokio::spawn(conn(stream));
         }
     })
 }

@@ -17,9 +17,8 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
 
-use crate::mock::{Spawned, read_listening};
+use crate::mock::{Spawned, read_listening, serve_forever};
 
 type Body = BoxBody<Bytes, std::io::Error>;
 
@@ -72,36 +71,26 @@ async fn forward(
 /// Serves forever on `listen`, forwarding to `upstream`; prints
 /// `listening ADDR` once bound.
 pub fn run(listen: &str, upstream: &str, threads: usize) -> ! {
-    crate::sys::raise_nofile();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    // Built lazily inside the runtime (reqwest needs one to exist).
+    let http: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
     let upstream = upstream.to_owned();
-    rt.block_on(async move {
-        let http = reqwest::Client::builder()
-            .tcp_nodelay(true)
-            .pool_max_idle_per_host(2_000)
-            .build()
-            .expect("client");
-        let listener = TcpListener::bind(listen).await.expect("bind");
-        println!("listening {}", listener.local_addr().expect("addr"));
-        use std::io::Write;
-        std::io::stdout().flush().ok();
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
-            };
-            let _ = stream.set_nodelay(true);
-            let (http, upstream) = (http.clone(), upstream.clone());
-            tokio::spawn(async move {
-                let svc = service_fn(move |req| forward(http.clone(), upstream.clone(), req));
-                let _ = http1::Builder::new()
-                    .keep_alive(true)
-                    .serve_connection(TokioIo::new(stream), svc)
-                    .await;
-            });
+    serve_forever(listen, threads, move |stream| {
+        let http = http
+            .get_or_init(|| {
+                reqwest::Client::builder()
+                    .tcp_nodelay(true)
+                    .pool_max_idle_per_host(2_000)
+                    .build()
+                    .expect("client")
+            })
+            .clone();
+        let upstream = upstream.clone();
+        async move {
+            let svc = service_fn(move |req| forward(http.clone(), upstream.clone(), req));
+            let _ = http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), svc)
+                .await;
         }
     })
 }
@@ -139,72 +128,56 @@ pub fn spawn_with(upstream: &str, threads: usize, raw: bool) -> Spawned {
 /// boundary inside the proxy. What a leaner upstream client than reqwest's
 /// pooled one could save.
 pub fn run_raw(listen: &str, upstream: &str, threads: usize) -> ! {
-    crate::sys::raise_nofile();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(threads)
-        .enable_all()
-        .build()
-        .expect("runtime");
     let upstream = upstream.to_owned();
-    rt.block_on(async move {
-        let listener = TcpListener::bind(listen).await.expect("bind");
-        println!("listening {}", listener.local_addr().expect("addr"));
-        use std::io::Write;
-        std::io::stdout().flush().ok();
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                continue;
+    serve_forever(listen, threads, move |stream| {
+        let upstream = upstream.clone();
+        async move {
+            let Ok(up) = tokio::net::TcpStream::connect(&upstream).await else {
+                return;
             };
-            let _ = stream.set_nodelay(true);
-            let upstream = upstream.clone();
-            tokio::spawn(async move {
-                let Ok(up) = tokio::net::TcpStream::connect(&upstream).await else {
-                    return;
-                };
-                let _ = up.set_nodelay(true);
-                let Ok((sender, up_conn)) =
-                    hyper::client::conn::http1::handshake::<_, Full<Bytes>>(TokioIo::new(up)).await
-                else {
-                    return;
-                };
-                let sender = std::sync::Arc::new(tokio::sync::Mutex::new(sender));
-                let svc = service_fn(move |req: Request<Incoming>| {
-                    let sender = sender.clone();
-                    let upstream = upstream.clone();
-                    async move {
-                        let path = req.uri().path().to_owned();
-                        let body = match req.into_body().collect().await {
-                            Ok(b) => b.to_bytes(),
-                            Err(_) => {
-                                return Ok::<_, Infallible>(status_only(StatusCode::BAD_REQUEST));
-                            }
-                        };
-                        let up_req = hyper::Request::post(path)
-                            .header("host", upstream)
-                            .header("content-type", "application/json")
-                            .body(Full::new(body))
-                            .expect("request");
-                        let resp = {
-                            let mut s = sender.lock().await;
-                            if s.ready().await.is_err() {
-                                return Ok(status_only(StatusCode::BAD_GATEWAY));
-                            }
-                            s.send_request(up_req)
-                        };
-                        let Ok(resp) = resp.await else {
+            let _ = up.set_nodelay(true);
+            let Ok((sender, up_conn)) =
+                hyper::client::conn::http1::handshake::<_, Full<Bytes>>(TokioIo::new(up)).await
+            else {
+                return;
+            };
+            let sender = std::sync::Arc::new(tokio::sync::Mutex::new(sender));
+            let svc = service_fn(move |req: Request<Incoming>| {
+                let sender = sender.clone();
+                let upstream = upstream.clone();
+                async move {
+                    let path = req.uri().path().to_owned();
+                    let body = match req.into_body().collect().await {
+                        Ok(b) => b.to_bytes(),
+                        Err(_) => {
+                            return Ok::<_, Infallible>(status_only(StatusCode::BAD_REQUEST));
+                        }
+                    };
+                    let up_req = hyper::Request::post(path)
+                        .header("host", upstream)
+                        .header("content-type", "application/json")
+                        .body(Full::new(body))
+                        .expect("request");
+                    let resp = {
+                        let mut s = sender.lock().await;
+                        if s.ready().await.is_err() {
                             return Ok(status_only(StatusCode::BAD_GATEWAY));
-                        };
-                        let (parts, body) = resp.into_parts();
-                        let body = BodyExt::boxed(body.map_err(std::io::Error::other));
-                        Ok(Response::from_parts(parts, body))
-                    }
-                });
-                let down = http1::Builder::new()
-                    .keep_alive(true)
-                    .serve_connection(TokioIo::new(stream), svc);
-                // One task drives both connections.
-                let _ = tokio::join!(down, up_conn);
+                        }
+                        s.send_request(up_req)
+                    };
+                    let Ok(resp) = resp.await else {
+                        return Ok(status_only(StatusCode::BAD_GATEWAY));
+                    };
+                    let (parts, body) = resp.into_parts();
+                    let body = BodyExt::boxed(body.map_err(std::io::Error::other));
+                    Ok(Response::from_parts(parts, body))
+                }
             });
+            let down = http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), svc);
+            // One task drives both connections.
+            let _ = tokio::join!(down, up_conn);
         }
     })
 }
