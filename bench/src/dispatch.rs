@@ -23,6 +23,25 @@ pub struct Dispatch {
     pub log: String,
 }
 
+fn runtime(workers: usize) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// The request of both measurements (the same as part 1's, with tags and a user).
+fn request() -> requesty::ChatRequest {
+    requesty::ChatRequest::new("mock/mock-1")
+        .system(crate::client::SYSTEM)
+        .user(crate::client::USER)
+        .temperature(0.2)
+        .max_tokens(128)
+        .tags(["bench"])
+        .user_id("u-bench")
+}
+
 fn mock() -> Mock {
     Mock::new("mock").reply(MockReply::text(ANSWER).usage(31, 24))
 }
@@ -30,18 +49,8 @@ fn mock() -> Mock {
 /// `n` requests each way, alternating in blocks of 500, on a 2-worker
 /// runtime (the logging task runs off the request path, as in production).
 pub fn run(n: usize) -> Dispatch {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let req = requesty::ChatRequest::new("mock/mock-1")
-        .system(crate::client::SYSTEM)
-        .user(crate::client::USER)
-        .temperature(0.2)
-        .max_tokens(128)
-        .tags(["bench"])
-        .user_id("u-bench");
+    let rt = runtime(2);
+    let req = request();
     let direct = mock();
     let sink = MemorySink::new(1_000);
     let router = Router::builder()
@@ -115,15 +124,8 @@ pub fn run(n: usize) -> Dispatch {
 /// direct whole stream p50, routed whole stream p50), µs, on one worker.
 pub fn run_stream(n: usize) -> [f64; 4] {
     use futures::StreamExt;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let req = requesty::ChatRequest::new("mock/mock-1")
-        .system(crate::client::SYSTEM)
-        .user(crate::client::USER)
-        .max_tokens(128);
+    let rt = runtime(1);
+    let req = request();
     let direct = mock();
     let router = Router::builder()
         .provider(mock())
