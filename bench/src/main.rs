@@ -345,15 +345,13 @@ fn part2(o: &Opts) {
     let routed = server::Endpoint::new(&router.addr, &format!("{}/", server::PROVIDER));
     let idle = sys::rss_kib(Some(router.pid()));
     let n = ((5_000.0 * o.scale) as usize).max(500);
-    let cpu0 = sys::cpu_of(router.pid());
     // The proxy floor: a bare hyper + reqwest proxy as its own process,
     // with as many workers as the router (one per core).
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let floor = proxy::spawn(&m.addr, cores);
     let proxied = server::Endpoint::new(&floor.addr, "");
     let (seq, seq_cpu, front, st) = rt.block_on(async {
-        let seq = server::sequential(&direct, &routed, n).await;
-        let seq_cpu = sys::cpu_of(router.pid()) - cpu0;
+        let (seq, seq_cpu) = server::sequential_cpu(&direct, &routed, router.pid(), n).await;
         eprintln!("  sequential done");
         let front = server::frontier(&direct, &routed, o.secs).await;
         let st = server::streamed(&direct, &routed, 20).await;
@@ -377,16 +375,17 @@ fn part2(o: &Opts) {
         "Router process CPU per routed request (sequential run incl. warm-up, logging and tagging included): {:.0} µs.\n",
         seq_cpu.as_secs_f64() * 1e6 / (n + 200) as f64
     );
-    let fcpu0 = sys::cpu_of(floor.child.id());
-    let fseq = rt.block_on(server::sequential(&direct, &proxied, n));
-    let fcpu = sys::cpu_of(floor.child.id()) - fcpu0;
+    let (fseq, fcpu) = rt.block_on(server::sequential_cpu(
+        &direct,
+        &proxied,
+        floor.child.id(),
+        n,
+    ));
     // The lean floor: hyper's client connection driven by the same task as
     // the downstream connection (no pool, no connection task).
     let lean = proxy::spawn_with(&m.addr, cores, true);
     let leaned = server::Endpoint::new(&lean.addr, "");
-    let lcpu0 = sys::cpu_of(lean.child.id());
-    let lseq = rt.block_on(server::sequential(&direct, &leaned, n));
-    let lcpu = sys::cpu_of(lean.child.id()) - lcpu0;
+    let (lseq, lcpu) = rt.block_on(server::sequential_cpu(&direct, &leaned, lean.child.id(), n));
     drop(lean);
     println!(
         "The proxy floor (`bench proxy`: hyper 1 server + reqwest forwarding the bytes, {cores} workers, no parsing, routing or logging), measured right after: \
@@ -466,11 +465,7 @@ fn part2(o: &Opts) {
     let streams = o.streams;
     let fresh = server::spawn_router(&bin, &m.addr).expect("router restarts");
     let routed = server::Endpoint::new(&fresh.addr, &format!("{}/", server::PROVIDER));
-    let (idle2, open) = rt.block_on(async {
-        routed.create().await.expect("warm request");
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        server::router_memory(&routed, fresh.pid(), streams).await
-    });
+    let (idle2, open) = rt.block_on(server::memory_after_warmup(&routed, fresh.pid(), streams));
     println!(
         "Router process memory (RSS): {:.1} MiB at start, {:.1} MiB after the runs above (the in-memory log keeps the last 10,000 records).\n",
         idle as f64 / 1024.0,
@@ -480,18 +475,18 @@ fn part2(o: &Opts) {
         "Fresh router, after one request: {:.1} MiB idle, {:.1} MiB with {streams} open streams (each holds its connection to the mock too): **{:.1} KiB per open stream**.\n",
         idle2 as f64 / 1024.0,
         open as f64 / 1024.0,
-        (open as f64 - idle2 as f64) / streams as f64
+        server::kib_per_stream(idle2, open, streams)
     );
-    let (fidle, fopen) = rt.block_on(async {
-        proxied.create().await.expect("warm request");
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        server::router_memory(&proxied, floor.child.id(), streams).await
-    });
+    let (fidle, fopen) = rt.block_on(server::memory_after_warmup(
+        &proxied,
+        floor.child.id(),
+        streams,
+    ));
     println!(
         "The proxy floor: {:.1} MiB idle, {:.1} MiB with {streams} open streams: {:.1} KiB per open stream.\n",
         fidle as f64 / 1024.0,
         fopen as f64 / 1024.0,
-        (fopen as f64 - fidle as f64) / streams as f64
+        server::kib_per_stream(fidle, fopen, streams)
     );
 }
 
@@ -504,16 +499,12 @@ fn router_memory_only(o: &Opts) {
     let routed = server::Endpoint::new(&fresh.addr, &format!("{}/", server::PROVIDER));
     let rt = runtime();
     let streams = o.streams;
-    let (idle, open) = rt.block_on(async {
-        routed.create().await.expect("warm request");
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        server::router_memory(&routed, fresh.pid(), streams).await
-    });
+    let (idle, open) = rt.block_on(server::memory_after_warmup(&routed, fresh.pid(), streams));
     println!(
         "router: {:.1} MiB idle, {:.1} MiB with {streams} open streams: {:.1} KiB per open stream",
         idle as f64 / 1024.0,
         open as f64 / 1024.0,
-        (open as f64 - idle as f64) / streams as f64
+        server::kib_per_stream(idle, open, streams)
     );
 }
 
@@ -530,9 +521,7 @@ fn proxy_floor(o: &Opts) {
     let n = ((5_000.0 * o.scale) as usize).max(500);
     let pid = p.child.id();
     for _ in 0..o.rounds.min(3) {
-        let cpu0 = sys::cpu_of(pid);
-        let seq = rt.block_on(server::sequential(&direct, &proxied, n));
-        let cpu = sys::cpu_of(pid) - cpu0;
+        let (seq, cpu) = rt.block_on(server::sequential_cpu(&direct, &proxied, pid, n));
         println!(
             "proxy floor ({} worker(s)): added p50 {:.0} p99 {:.0} µs (direct {:.0}/{:.0}) | proxy CPU {:.0} µs/request",
             o.threads,
@@ -549,7 +538,7 @@ fn proxy_floor(o: &Opts) {
         idle as f64 / 1024.0,
         open as f64 / 1024.0,
         o.streams,
-        (open as f64 - idle as f64) / o.streams as f64
+        server::kib_per_stream(idle, open, o.streams)
     );
 }
 
@@ -649,9 +638,7 @@ fn router_seq_only(o: &Opts) {
     let routed = server::Endpoint::new(&router.addr, &format!("{}/", server::PROVIDER));
     let n = ((5_000.0 * o.scale) as usize).max(500);
     for _ in 0..o.rounds.min(3) {
-        let cpu0 = sys::cpu_of(router.pid());
-        let seq = rt.block_on(server::sequential(&direct, &routed, n));
-        let cpu = sys::cpu_of(router.pid()) - cpu0;
+        let (seq, cpu) = rt.block_on(server::sequential_cpu(&direct, &routed, router.pid(), n));
         println!(
             "direct p50 {:.0} p99 {:.0} | routed p50 {:.0} p99 {:.0} | added p50 {:.0} p99 {:.0} µs | router CPU {:.0} µs/request",
             seq[0],

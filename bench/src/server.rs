@@ -360,6 +360,32 @@ pub async fn streamed_with(
     ]
 }
 
+/// [`sequential`], and the CPU the process `pid` (the one in the middle)
+/// spent meanwhile.
+pub async fn sequential_cpu(
+    direct: &Endpoint,
+    ep: &Endpoint,
+    pid: u32,
+    n: usize,
+) -> ([f64; 4], Duration) {
+    let cpu0 = crate::sys::cpu_of(pid);
+    let seq = sequential(direct, ep, n).await;
+    (seq, crate::sys::cpu_of(pid) - cpu0)
+}
+
+/// [`router_memory`] after one warm-up request and a short pause (so the
+/// idle figure includes what the first request allocates for good).
+pub async fn memory_after_warmup(ep: &Endpoint, pid: u32, n: usize) -> (u64, u64) {
+    ep.create().await.expect("warm request");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    router_memory(ep, pid, n).await
+}
+
+/// KiB per open stream from RSS idle and with `n` open streams (KiB).
+pub fn kib_per_stream(idle: u64, open: u64, n: usize) -> f64 {
+    (open as f64 - idle as f64) / n as f64
+}
+
 /// RSS of the router process (KiB) idle, and with `n` streams open through it.
 pub async fn router_memory(routed: &Endpoint, pid: u32, n: usize) -> (u64, u64) {
     let idle = rss_kib(Some(pid));
