@@ -281,10 +281,7 @@ async fn run(
                     }
                     Msg::Flush(ack) => {
                         // Everything before the flush is written first.
-                        for w in &workers {
-                            w.send(&batch, &counters);
-                        }
-                        batch.clear();
+                        hand_over(&workers, &mut batch, &counters);
                         for w in &workers {
                             let (a, d) = oneshot::channel();
                             if w.tx.send(SinkMsg::Flush(a)).await.is_ok() {
@@ -306,11 +303,16 @@ async fn run(
             lingered = true;
             next = rx.try_recv().ok();
         }
-        for w in &workers {
-            w.send(&batch, &counters);
-        }
-        batch.clear();
+        hand_over(&workers, &mut batch, &counters);
     }
+}
+
+/// Hands the batch to every sink's queue and empties it.
+fn hand_over(workers: &[SinkQueue], batch: &mut Vec<Arc<LogRecord>>, counters: &Counters) {
+    for w in workers {
+        w.send(batch, counters);
+    }
+    batch.clear();
 }
 
 /// Runs the taggers over a record.
