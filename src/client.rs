@@ -13,7 +13,8 @@ use crate::error::{Error, Result};
 use crate::models::Models;
 use crate::secret::SecretString;
 use crate::stream::sse::SseLimits;
-use crate::transport::http::{HttpConfig, HttpTransport};
+use crate::transport::HttpEngine;
+use crate::transport::http::{Engine, HttpConfig, HttpTransport};
 use crate::transport::retry::RetryPolicy;
 
 /// The hosted Requesty router.
@@ -256,6 +257,7 @@ pub struct ClientBuilder {
     deadline: Option<Duration>,
     headers: Vec<(String, String)>,
     http: Option<reqwest::Client>,
+    engine: HttpEngine,
     limits: Limits,
 }
 
@@ -272,6 +274,7 @@ impl Default for ClientBuilder {
             deadline: None,
             headers: Vec::new(),
             http: None,
+            engine: HttpEngine::Auto,
             limits: Limits::default(),
         }
     }
@@ -284,6 +287,7 @@ impl fmt::Debug for ClientBuilder {
             .field("api_key", &self.api_key.as_ref().map(|_| "[REDACTED]"))
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
+            .field("engine", &self.engine)
             .finish_non_exhaustive()
     }
 }
@@ -357,9 +361,26 @@ impl ClientBuilder {
     }
 
     /// Uses your own `reqwest::Client` (proxies, TLS settings, pools); its own
-    /// timeouts then apply besides this client's.
+    /// timeouts then apply besides this client's. Implies
+    /// [`HttpEngine::Reqwest`].
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
+        self
+    }
+
+    /// Which HTTP implementation sends requests (default
+    /// [`HttpEngine::Auto`]: the direct HTTP/1.1 engine unless a proxy is
+    /// set in the environment). Ignored when
+    /// [`http_client`](Self::http_client) gives a reqwest client.
+    ///
+    /// ```
+    /// use requesty::{Client, HttpEngine};
+    /// // HTTP/2 and redirects through reqwest:
+    /// let client = Client::builder().api_key("k").http_engine(HttpEngine::Reqwest).build()?;
+    /// # Ok::<(), requesty::Error>(())
+    /// ```
+    pub fn http_engine(mut self, engine: HttpEngine) -> Self {
+        self.engine = engine;
         self
     }
 
@@ -432,15 +453,7 @@ impl ClientBuilder {
             headers.insert(header::AUTHORIZATION, v);
         }
 
-        let http = match self.http {
-            Some(c) => c,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .pool_idle_timeout(Duration::from_secs(90))
-                .tcp_nodelay(true)
-                .build()
-                .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
-        };
+        let http = Engine::choose(self.engine, self.http, self.connect_timeout)?;
         let cfg = HttpConfig {
             base,
             headers,

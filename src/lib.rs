@@ -71,6 +71,7 @@ pub use stream::accumulator::ChunkAccumulator;
 pub use stream::chat_stream::ChatStream;
 pub use structured::parse::Parsed;
 pub use tools::{ToolBox, ToolFn, ToolRun};
+pub use transport::HttpEngine;
 pub use transport::retry::RetryPolicy;
 pub use types::{
     ChatCompletion, ChatCompletionChunk, ChatRequest, Choice, ChoiceLogprobs, ChunkChoice,

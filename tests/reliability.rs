@@ -13,7 +13,7 @@ use requesty::router::providers::OpenAiCompatible;
 use requesty::router::{Policy, Router};
 use requesty::stream::sse::SseLimits;
 use requesty::testing::{Fault, FaultServer, Schedule, When};
-use requesty::{ChatRequest, Client, Error, ErrorKind, Limits, RetryPolicy};
+use requesty::{ChatRequest, Client, Error, ErrorKind, HttpEngine, Limits, RetryPolicy};
 
 /// Every timeout of the clients under test: stalls last far longer.
 const T: Duration = Duration::from_millis(200);
@@ -158,7 +158,14 @@ enum Mode {
     RouterStream,
 }
 
+/// One fault in one mode, through both HTTP engines.
 async fn check(fault: Fault, mode: Mode, exp: Exp) {
+    for engine in [HttpEngine::Direct, HttpEngine::Reqwest] {
+        check_with(fault.clone(), mode, exp, engine).await;
+    }
+}
+
+async fn check_with(fault: Fault, mode: Mode, exp: Exp, engine: HttpEngine) {
     let bad = FaultServer::builder()
         .schedule(Schedule::sequence([fault.clone()]))
         .start()
@@ -166,7 +173,7 @@ async fn check(fault: Fault, mode: Mode, exp: Exp) {
         .unwrap();
     let good = FaultServer::start(Schedule::healthy()).await.unwrap();
     let healthy = bad.text().to_owned();
-    let what = format!("{fault:?} in {mode:?}");
+    let what = format!("{fault:?} in {mode:?} ({engine:?})");
     let (got, router) = match mode {
         Mode::RemoteCreate | Mode::RemoteStream => {
             let client = Client::builder()
@@ -176,6 +183,7 @@ async fn check(fault: Fault, mode: Mode, exp: Exp) {
                 .max_retries(2)
                 .retry_policy(fast())
                 .limits(limits())
+                .http_engine(engine)
                 .build()
                 .unwrap();
             let got = if matches!(mode, Mode::RemoteCreate) {
@@ -191,6 +199,7 @@ async fn check(fault: Fault, mode: Mode, exp: Exp) {
                     .timeout(T)
                     .read_timeout(T)
                     .limits(limits())
+                    .http_engine(engine)
             };
             let router = Router::builder()
                 .provider(provider("a", &bad))
@@ -512,6 +521,12 @@ async fn a_seeded_schedule_is_reproducible() {
 
 #[tokio::test]
 async fn connections_close_when_the_client_goes() {
+    for engine in [HttpEngine::Direct, HttpEngine::Reqwest] {
+        connections_close_with(engine).await;
+    }
+}
+
+async fn connections_close_with(engine: HttpEngine) {
     let server = FaultServer::start(Schedule::cycle([
         Fault::Healthy,
         Fault::Stall(When::BeforeContent, STALL),
@@ -524,6 +539,7 @@ async fn connections_close_when_the_client_goes() {
         .timeout(T)
         .read_timeout(T)
         .max_retries(0)
+        .http_engine(engine)
         .build()
         .unwrap();
     for _ in 0..6 {

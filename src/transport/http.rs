@@ -6,6 +6,8 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, header};
 use url::Url;
 
+use super::HttpEngine;
+use super::direct::{DirectBody, DirectClient, DirectError};
 use super::retry::RetryPolicy;
 use crate::client::Limits;
 use crate::error::{ApiError, Error, ErrorKind, Limit, Result, TimeoutKind};
@@ -30,10 +32,153 @@ pub(crate) struct HttpConfig {
     pub max_body: usize,
 }
 
+/// The HTTP implementation a transport sends with.
+#[derive(Clone, Debug)]
+pub(crate) enum Engine {
+    /// reqwest's pooled client (HTTP/2, proxies, redirects).
+    Reqwest(reqwest::Client),
+    /// HTTP/1.1 connections driven by the sending task (see [`super::direct`]).
+    Direct(DirectClient),
+}
+
+impl Engine {
+    /// The engine for a builder's settings: the caller's own reqwest client
+    /// if there is one, else what `choice` says (`Auto`: direct unless a
+    /// proxy is set in the environment, which reqwest honours).
+    pub(crate) fn choose(
+        choice: HttpEngine,
+        own: Option<reqwest::Client>,
+        connect_timeout: Duration,
+    ) -> Result<Engine> {
+        if let Some(c) = own {
+            return Ok(Engine::Reqwest(c));
+        }
+        let direct = match choice {
+            HttpEngine::Direct => true,
+            HttpEngine::Reqwest => false,
+            HttpEngine::Auto => !proxy_in_env(|k| std::env::var_os(k).is_some()),
+        };
+        if direct {
+            return Ok(Engine::Direct(DirectClient::new(connect_timeout)));
+        }
+        reqwest::Client::builder()
+            .connect_timeout(connect_timeout)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_nodelay(true)
+            .build()
+            .map(Engine::Reqwest)
+            .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))
+    }
+}
+
+/// Whether one of the variables reqwest reads for a proxy is set.
+fn proxy_in_env(is_set: impl Fn(&str) -> bool) -> bool {
+    [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ]
+    .into_iter()
+    .any(is_set)
+}
+
+/// An answer whose head is in; the body is read on demand.
+pub(crate) struct Answer {
+    status: http::StatusCode,
+    headers: HeaderMap,
+    body: AnswerBody,
+}
+
+enum AnswerBody {
+    Reqwest(reqwest::Response),
+    Direct(DirectBody),
+}
+
+/// An error while reading a body (from either engine).
+#[derive(Debug)]
+pub(crate) struct BodyError(Box<dyn std::error::Error + Send + Sync>);
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&error_chain(&*self.0))
+    }
+}
+
+impl std::error::Error for BodyError {}
+
+/// The body of an [`Answer`] as a stream of byte chunks.
+pub(crate) enum BodyStream {
+    Reqwest(std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<Bytes>> + Send>>),
+    Direct(DirectBody),
+}
+
+impl futures::Stream for BodyStream {
+    type Item = std::result::Result<Bytes, BodyError>;
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        match self.get_mut() {
+            BodyStream::Reqwest(s) => s
+                .as_mut()
+                .poll_next(cx)
+                .map(|o| o.map(|r| r.map_err(|e| BodyError(Box::new(e))))),
+            BodyStream::Direct(b) => b
+                .poll_chunk(cx)
+                .map(|o| o.map(|r| r.map_err(|e| BodyError(Box::new(e))))),
+        }
+    }
+}
+
+impl Answer {
+    pub(crate) fn status(&self) -> http::StatusCode {
+        self.status
+    }
+
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    fn content_length(&self) -> Option<u64> {
+        self.headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok())
+    }
+
+    /// The next piece of the body; `None` at its end.
+    pub(crate) async fn chunk(&mut self) -> std::result::Result<Option<Bytes>, BodyError> {
+        match &mut self.body {
+            AnswerBody::Reqwest(r) => r.chunk().await.map_err(|e| BodyError(Box::new(e))),
+            AnswerBody::Direct(b) => std::future::poll_fn(|cx| b.poll_chunk(cx))
+                .await
+                .transpose()
+                .map_err(|e| BodyError(Box::new(e))),
+        }
+    }
+
+    /// The whole body.
+    pub(crate) async fn bytes(mut self) -> std::result::Result<Bytes, BodyError> {
+        read_limited(&mut self, usize::MAX - 1).await
+    }
+
+    /// The body as a stream.
+    pub(crate) fn bytes_stream(self) -> BodyStream {
+        match self.body {
+            AnswerBody::Reqwest(r) => BodyStream::Reqwest(Box::pin(r.bytes_stream())),
+            AnswerBody::Direct(b) => BodyStream::Direct(b),
+        }
+    }
+}
+
 /// Sends requests to an OpenAI-compatible base URL.
 #[derive(Clone)]
 pub(crate) struct HttpTransport {
-    http: reqwest::Client,
+    http: Engine,
     cfg: HttpConfig,
     limits: Limits,
     /// `chat/completions` joined to the base once (joining parses the URL).
@@ -44,7 +189,7 @@ pub(crate) struct HttpTransport {
 pub(crate) const CHAT_PATH: &str = "chat/completions";
 
 impl HttpTransport {
-    pub(crate) fn new(http: reqwest::Client, cfg: HttpConfig) -> Self {
+    pub(crate) fn new(http: Engine, cfg: HttpConfig) -> Self {
         let limits = Limits {
             max_body: cfg.max_body,
             ..Limits::default()
@@ -141,7 +286,7 @@ impl HttpTransport {
         path: &str,
         body: Option<Bytes>,
         extra: Option<&HeaderMap>,
-    ) -> Result<reqwest::Response> {
+    ) -> Result<Answer> {
         let url = self.url(path)?;
         self.with_retries(|remaining| {
             let req = self.build(method.clone(), url.clone(), body.clone(), extra);
@@ -190,18 +335,16 @@ impl HttpTransport {
         }
     }
 
-    /// One attempt's request, built directly (not through
-    /// `RequestBuilder`, which would copy the headers into a second map).
+    /// One attempt's request.
     fn build(
         &self,
         method: Method,
         url: Url,
         body: Option<Bytes>,
         extra: Option<&HeaderMap>,
-    ) -> reqwest::Request {
-        let mut req = reqwest::Request::new(method, url);
-        let headers = req.headers_mut();
-        headers.reserve(self.cfg.headers.len() + extra.map_or(0, HeaderMap::len) + 1);
+    ) -> Outgoing {
+        let mut headers =
+            HeaderMap::with_capacity(self.cfg.headers.len() + extra.map_or(0, HeaderMap::len) + 2);
         for (k, v) in &self.cfg.headers {
             headers.append(k.clone(), v.clone());
         }
@@ -210,36 +353,67 @@ impl HttpTransport {
                 headers.insert(k.clone(), v.clone());
             }
         }
-        if let Some(body) = body {
+        if body.is_some() {
             headers.insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),
             );
-            *req.body_mut() = Some(body.into());
         }
-        req
+        Outgoing {
+            method,
+            url,
+            headers,
+            body,
+        }
     }
 
-    async fn attempt_head(&self, req: reqwest::Request) -> Result<reqwest::Response> {
-        let resp = self
-            .http
-            .execute(req)
-            .await
-            .map_err(|e| self.send_error(e))?;
-        let status = resp.status().as_u16();
-        if resp.status().is_success() {
+    async fn attempt_head(&self, req: Outgoing) -> Result<Answer> {
+        let resp = match &self.http {
+            Engine::Reqwest(client) => {
+                let mut r = reqwest::Request::new(req.method, req.url);
+                *r.headers_mut() = req.headers;
+                if let Some(body) = req.body {
+                    *r.body_mut() = Some(body.into());
+                }
+                let mut resp = client.execute(r).await.map_err(|e| self.send_error(e))?;
+                Answer {
+                    status: resp.status(),
+                    headers: std::mem::take(resp.headers_mut()),
+                    body: AnswerBody::Reqwest(resp),
+                }
+            }
+            Engine::Direct(client) => {
+                let mut r =
+                    http::Request::new(http_body_util::Full::new(req.body.unwrap_or_default()));
+                *r.method_mut() = req.method;
+                *r.headers_mut() = req.headers;
+                let resp = client
+                    .send(&req.url, r)
+                    .await
+                    .map_err(|e| self.direct_error(e))?;
+                let (parts, body) = resp.into_parts();
+                Answer {
+                    status: parts.status,
+                    headers: parts.headers,
+                    body: AnswerBody::Direct(body),
+                }
+            }
+        };
+        if resp.status.is_success() {
             return Ok(resp);
         }
-        let headers = resp.headers().clone();
-        let body = read_limited(resp, MAX_ERROR_BODY)
+        let status = resp.status.as_u16();
+        let headers = resp.headers.clone();
+        let mut resp = resp;
+        let body = read_limited(&mut resp, MAX_ERROR_BODY)
             .await
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
         Err(self.api_error(status, headers, body))
     }
 
-    async fn attempt_full(&self, req: reqwest::Request) -> Result<(ResponseMeta, Bytes)> {
-        let resp = self.attempt_head(req).await?;
+    async fn attempt_full(&self, req: Outgoing) -> Result<(ResponseMeta, Bytes)> {
+        let mut resp = self.attempt_head(req).await?;
         let meta = ResponseMeta::from_response(resp.status().as_u16(), resp.headers());
         let max = self.cfg.max_body;
         if resp
@@ -248,7 +422,13 @@ impl HttpTransport {
         {
             return Err(Error::limit_exceeded(Limit::ResponseBody, max));
         }
-        let body = read_limited(resp, max).await?;
+        let body = read_limited(&mut resp, max).await.map_err(|e| -> Error {
+            ErrorKind::Transport {
+                message: format!("reading the body failed: {e}"),
+                source: Some(Box::new(e)),
+            }
+            .into()
+        })?;
         if body.len() > max {
             return Err(Error::limit_exceeded(Limit::ResponseBody, max));
         }
@@ -293,6 +473,49 @@ impl HttpTransport {
     }
 }
 
+impl HttpTransport {
+    fn direct_error(&self, e: DirectError) -> Error {
+        match e {
+            DirectError::ConnectTimeout => {
+                Error::timeout(TimeoutKind::Connect, self.cfg.connect_timeout)
+            }
+            DirectError::Url(m) => Error::config(m),
+            DirectError::Connect(_) => {
+                let message = self.scrub(format!(
+                    "error sending request for url ({}): {}",
+                    self.cfg.base,
+                    error_chain(&e)
+                ));
+                ErrorKind::Connect {
+                    message,
+                    source: Some(Box::new(e)),
+                }
+                .into()
+            }
+            DirectError::Http(_) => {
+                let message = self.scrub(format!(
+                    "error sending request for url ({}): {}",
+                    self.cfg.base,
+                    error_chain(&e)
+                ));
+                ErrorKind::Transport {
+                    message,
+                    source: Some(Box::new(e)),
+                }
+                .into()
+            }
+        }
+    }
+}
+
+/// One attempt's request, before an engine takes it.
+struct Outgoing {
+    method: Method,
+    url: Url,
+    headers: HeaderMap,
+    body: Option<Bytes>,
+}
+
 /// The messages of an error and its sources, joined.
 pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
@@ -310,18 +533,10 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// Reads a body, stopping once it is longer than `limit` (the result is then
 /// `limit + 1` bytes or more, which callers treat as too long).
-async fn read_limited(mut resp: reqwest::Response, limit: usize) -> Result<Bytes> {
+async fn read_limited(resp: &mut Answer, limit: usize) -> std::result::Result<Bytes, BodyError> {
     let mut first: Option<Bytes> = None;
     let mut buf: Vec<u8> = Vec::new();
-    loop {
-        let chunk = resp.chunk().await.map_err(|e| -> Error {
-            ErrorKind::Transport {
-                message: format!("reading the body failed: {}", error_chain(&e)),
-                source: Some(Box::new(e)),
-            }
-            .into()
-        })?;
-        let Some(chunk) = chunk else { break };
+    while let Some(chunk) = resp.chunk().await? {
         match (&mut first, buf.is_empty()) {
             (None, true) => first = Some(chunk),
             (Some(f), true) => {

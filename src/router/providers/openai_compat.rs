@@ -746,6 +746,7 @@ pub struct OpenAiCompatible {
     connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
     http: Option<reqwest::Client>,
+    engine: crate::HttpEngine,
     limits: Option<crate::Limits>,
     quirks: Quirks,
     client: OnceLock<Client>,
@@ -787,6 +788,7 @@ impl OpenAiCompatible {
             connect_timeout: None,
             read_timeout: None,
             http: None,
+            engine: Default::default(),
             limits: None,
             quirks: Quirks::GENERIC,
             client: OnceLock::new(),
@@ -854,7 +856,16 @@ impl OpenAiCompatible {
         self.changed()
     }
 
-    /// Uses your own `reqwest::Client` (proxies, TLS, pools).
+    /// Which HTTP implementation sends requests (default
+    /// [`HttpEngine::Auto`](crate::HttpEngine::Auto)); ignored when
+    /// `http_client` gives a reqwest client.
+    pub fn http_engine(mut self, engine: crate::HttpEngine) -> Self {
+        self.engine = engine;
+        self
+    }
+
+    /// Uses your own `reqwest::Client` (proxies, TLS, pools); implies
+    /// [`HttpEngine::Reqwest`](crate::HttpEngine::Reqwest).
     pub fn http_client(mut self, c: reqwest::Client) -> Self {
         self.http = Some(c);
         self.changed()
@@ -1042,6 +1053,7 @@ impl OpenAiCompatible {
         if let Some(d) = self.read_timeout {
             b = b.read_timeout(d);
         }
+        b = b.http_engine(self.engine);
         if let Some(http) = &self.http {
             b = b.http_client(http.clone());
         }

@@ -173,7 +173,8 @@ use crate::meta::ResponseMeta;
 use crate::router::provider::{Provider, ProviderRequest};
 use crate::secret::SecretString;
 use crate::stream::chat_stream::{ChatStream, StreamTimeouts};
-use crate::transport::http::{HttpConfig, HttpTransport};
+use crate::transport::HttpEngine;
+use crate::transport::http::{Engine, HttpConfig, HttpTransport};
 use crate::transport::retry::RetryPolicy;
 use crate::types::{ChatCompletion, ModelList};
 use crate::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY, DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT};
@@ -204,6 +205,7 @@ pub struct Anthropic {
     connect_timeout: Duration,
     read_timeout: Duration,
     http: Option<reqwest::Client>,
+    engine: HttpEngine,
     transport: OnceLock<HttpTransport>,
 }
 
@@ -234,6 +236,7 @@ impl Anthropic {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             read_timeout: DEFAULT_READ_TIMEOUT,
             http: None,
+            engine: Default::default(),
             transport: OnceLock::new(),
         }
     }
@@ -283,7 +286,16 @@ impl Anthropic {
         self.changed()
     }
 
-    /// Uses your own `reqwest::Client` (proxies, TLS, pools).
+    /// Which HTTP implementation sends requests (default
+    /// [`HttpEngine::Auto`](crate::HttpEngine::Auto)); ignored when
+    /// `http_client` gives a reqwest client.
+    pub fn http_engine(mut self, engine: HttpEngine) -> Self {
+        self.engine = engine;
+        self
+    }
+
+    /// Uses your own `reqwest::Client` (proxies, TLS, pools); implies
+    /// [`HttpEngine::Reqwest`].
     pub fn http_client(mut self, c: reqwest::Client) -> Self {
         self.http = Some(c);
         self.changed()
@@ -369,15 +381,7 @@ impl Anthropic {
                 value(&self.betas.join(","), "beta list")?,
             );
         }
-        let http = match &self.http {
-            Some(c) => c.clone(),
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .pool_idle_timeout(Duration::from_secs(90))
-                .tcp_nodelay(true)
-                .build()
-                .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
-        };
+        let http = Engine::choose(self.engine, self.http.clone(), self.connect_timeout)?;
         Ok(HttpTransport::new(
             http,
             HttpConfig {

@@ -194,7 +194,8 @@ use crate::meta::ResponseMeta;
 use crate::router::provider::{Provider, ProviderRequest};
 use crate::secret::SecretString;
 use crate::stream::chat_stream::{ChatStream, StreamTimeouts};
-use crate::transport::http::{HttpConfig, HttpTransport};
+use crate::transport::HttpEngine;
+use crate::transport::http::{Engine, HttpConfig, HttpTransport};
 use crate::transport::retry::RetryPolicy;
 use crate::types::{
     ChatCompletion, Embedding, EmbeddingInput, EmbeddingRequest, EmbeddingResponse,
@@ -232,6 +233,7 @@ pub struct Gemini {
     connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
     http: Option<reqwest::Client>,
+    engine: HttpEngine,
     transport: OnceLock<HttpTransport>,
 }
 
@@ -259,6 +261,7 @@ impl Gemini {
             connect_timeout: None,
             read_timeout: None,
             http: None,
+            engine: Default::default(),
             transport: OnceLock::new(),
         }
     }
@@ -297,7 +300,16 @@ impl Gemini {
         self.changed()
     }
 
-    /// Uses your own `reqwest::Client` (proxies, TLS, pools).
+    /// Which HTTP implementation sends requests (default
+    /// [`HttpEngine::Auto`](crate::HttpEngine::Auto)); ignored when
+    /// `http_client` gives a reqwest client.
+    pub fn http_engine(mut self, engine: HttpEngine) -> Self {
+        self.engine = engine;
+        self
+    }
+
+    /// Uses your own `reqwest::Client` (proxies, TLS, pools); implies
+    /// [`HttpEngine::Reqwest`].
     pub fn http_client(mut self, c: reqwest::Client) -> Self {
         self.http = Some(c);
         self.changed()
@@ -379,15 +391,7 @@ impl Gemini {
         })?;
         key.set_sensitive(true);
         headers.insert(HeaderName::from_static(KEY_HEADER), key);
-        let http = match &self.http {
-            Some(c) => c.clone(),
-            None => reqwest::Client::builder()
-                .connect_timeout(connect_timeout)
-                .pool_idle_timeout(Duration::from_secs(90))
-                .tcp_nodelay(true)
-                .build()
-                .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
-        };
+        let http = Engine::choose(self.engine, self.http.clone(), connect_timeout)?;
         Ok(HttpTransport::new(
             http,
             HttpConfig {

@@ -1,0 +1,489 @@
+//! The direct HTTP engine: HTTP/1.1 connections driven by the task that
+//! sends the request.
+//!
+//! reqwest (like hyper-util's pooled client) runs every connection in a
+//! task of its own: a request crosses to that task through a channel, and
+//! the answer and each body chunk cross back — on a small machine each
+//! crossing is a thread wake-up. Here the connection lives inside the
+//! request's future and, once the head is in, inside the body: whoever
+//! polls the answer drives the socket. Between requests an idle connection
+//! waits in a pool and is polled once when it is taken again (a connection
+//! the server closed shows up then and is dropped).
+//!
+//! What it does not do (use [`HttpEngine::Reqwest`](super::HttpEngine) for
+//! these): HTTP/2, proxies, redirects.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http::{HeaderValue, Request, Response, header};
+use http_body::Body as _;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use url::Url;
+
+/// How long an unused connection is kept.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// Idle connections kept per origin.
+const MAX_IDLE_PER_ORIGIN: usize = 256;
+
+type Conn = http1::Connection<TokioIo<Stream>, Full<Bytes>>;
+
+/// Why a request failed.
+#[derive(Debug)]
+pub(crate) enum DirectError {
+    /// The connection could not be made (DNS, TCP, TLS).
+    Connect(io::Error),
+    /// Connecting took longer than the connect timeout.
+    ConnectTimeout,
+    /// The URL cannot be sent (scheme, host).
+    Url(String),
+    /// The connection failed after it was made.
+    Http(hyper::Error),
+}
+
+impl std::fmt::Display for DirectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DirectError::Connect(e) => write!(f, "connecting failed: {e}"),
+            DirectError::ConnectTimeout => f.write_str("connecting timed out"),
+            DirectError::Url(m) => f.write_str(m),
+            DirectError::Http(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for DirectError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DirectError::Connect(e) => e.source(),
+            DirectError::Http(e) => std::error::Error::source(e),
+            _ => None,
+        }
+    }
+}
+
+/// Where connections go: scheme, host and port.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+struct Origin {
+    https: bool,
+    host: Arc<str>,
+    port: u16,
+}
+
+impl Origin {
+    fn of(url: &Url) -> Result<Self, DirectError> {
+        let https = match url.scheme() {
+            "https" => true,
+            "http" => false,
+            other => {
+                return Err(DirectError::Url(format!(
+                    "unsupported URL scheme {other:?}"
+                )));
+            }
+        };
+        let host = url
+            .host_str()
+            .ok_or_else(|| DirectError::Url(format!("the URL {url} has no host")))?;
+        let port = url
+            .port_or_known_default()
+            .ok_or_else(|| DirectError::Url(format!("the URL {url} has no port")))?;
+        Ok(Origin {
+            https,
+            // IPv6 literals come bracketed (`[::1]`); sockets want them bare.
+            host: host.trim_start_matches('[').trim_end_matches(']').into(),
+            port,
+        })
+    }
+}
+
+/// A connection and its sender (boxed where it is kept: hyper's
+/// connection state is most of a kilobyte).
+struct Pair {
+    send: http1::SendRequest<Full<Bytes>>,
+    conn: Conn,
+}
+
+/// A connection between requests.
+struct Idle {
+    pair: Box<Pair>,
+    since: Instant,
+}
+
+struct PoolInner {
+    idle: Mutex<HashMap<Origin, Vec<Idle>>>,
+    connect_timeout: Duration,
+    tls: OnceLock<Result<tokio_rustls::TlsConnector, String>>,
+}
+
+/// A pool of HTTP/1.1 connections (cheap to clone; clones share it).
+#[derive(Clone)]
+pub(crate) struct DirectClient {
+    inner: Arc<PoolInner>,
+}
+
+impl std::fmt::Debug for DirectClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectClient")
+            .field("connect_timeout", &self.inner.connect_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DirectClient {
+    /// A client whose connections must be made within `connect_timeout`.
+    pub(crate) fn new(connect_timeout: Duration) -> Self {
+        DirectClient {
+            inner: Arc::new(PoolInner {
+                idle: Mutex::new(HashMap::new()),
+                connect_timeout,
+                tls: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// Sends `req` to `url` and returns the answer once its head is in; the
+    /// body drives the connection while it is read.
+    pub(crate) async fn send(
+        &self,
+        url: &Url,
+        mut req: Request<Full<Bytes>>,
+    ) -> Result<Response<DirectBody>, DirectError> {
+        let origin = Origin::of(url)?;
+        let path = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        };
+        *req.uri_mut() = path
+            .parse()
+            .map_err(|_| DirectError::Url(format!("cannot send the path of {url}")))?;
+        if !req.headers().contains_key(header::HOST) {
+            let host = match (url.host_str(), url.port()) {
+                (Some(h), Some(p)) => HeaderValue::from_str(&format!("{h}:{p}")),
+                (Some(h), None) => HeaderValue::from_str(h),
+                (None, _) => return Err(DirectError::Url(format!("the URL {url} has no host"))),
+            }
+            .map_err(|_| DirectError::Url(format!("invalid host in {url}")))?;
+            req.headers_mut().insert(header::HOST, host);
+        }
+        // A connection the server closed while idle fails the request
+        // before it is written (hyper says "canceled"); such a request was
+        // never seen by the server, so it goes once more on a new
+        // connection. The body is `Bytes`, so keeping a copy is cheap.
+        let retry_copy = clone_request(&req);
+        let (idle, reused) = match self.checkout(&origin) {
+            Some(i) => (i, true),
+            None => (self.connect(&origin).await?, false),
+        };
+        match self.exchange(origin.clone(), idle, req).await {
+            Err(DirectError::Http(e)) if reused && e.is_canceled() => {
+                let fresh = self.connect(&origin).await?;
+                self.exchange(origin, fresh, retry_copy).await
+            }
+            other => other,
+        }
+    }
+
+    /// Writes the request and reads the head, driving the connection.
+    async fn exchange(
+        &self,
+        origin: Origin,
+        idle: Idle,
+        req: Request<Full<Bytes>>,
+    ) -> Result<Response<DirectBody>, DirectError> {
+        let mut pair = idle.pair;
+        let Pair { send, conn } = &mut *pair;
+        let answer = send.send_request(req);
+        let mut answer = std::pin::pin!(answer);
+        let mut conn_done = false;
+        let head = std::future::poll_fn(|cx| {
+            if !conn_done && Pin::new(&mut *conn).poll(cx).is_ready() {
+                // Closed or failed: the answer future now resolves with
+                // hyper's error, or with an answer read before the close.
+                conn_done = true;
+            }
+            answer.as_mut().poll(cx)
+        })
+        .await
+        .map_err(DirectError::Http)?;
+        let (parts, incoming) = head.into_parts();
+        let live = (!conn_done).then_some(pair);
+        let mut body = DirectBody {
+            incoming,
+            live,
+            pool: self.inner.clone(),
+            origin,
+        };
+        if body.incoming.is_end_stream() {
+            body.release();
+        }
+        Ok(Response::from_parts(parts, body))
+    }
+
+    /// An idle connection to `origin` that is still open, if any.
+    fn checkout(&self, origin: &Origin) -> Option<Idle> {
+        loop {
+            let mut idle = {
+                let mut map = self.inner.idle.lock().unwrap_or_else(|p| p.into_inner());
+                let list = map.get_mut(origin)?;
+                let idle = list.pop()?;
+                if list.is_empty() {
+                    map.remove(origin);
+                }
+                idle
+            };
+            if idle.since.elapsed() > IDLE_TIMEOUT {
+                continue;
+            }
+            // One poll: reads a close (or anything else) that arrived while
+            // the connection was idle, and makes it ready for a request.
+            let mut cx = Context::from_waker(Waker::noop());
+            let pair = &mut idle.pair;
+            if Pin::new(&mut pair.conn).poll(&mut cx).is_ready() || !pair.send.is_ready() {
+                continue;
+            }
+            return Some(idle);
+        }
+    }
+
+    async fn connect(&self, origin: &Origin) -> Result<Idle, DirectError> {
+        let io = tokio::time::timeout(self.inner.connect_timeout, self.open(origin))
+            .await
+            .map_err(|_| DirectError::ConnectTimeout)??;
+        let (send, conn) = http1::Builder::new()
+            .handshake(TokioIo::new(io))
+            .await
+            .map_err(DirectError::Http)?;
+        Ok(Idle {
+            pair: Box::new(Pair { send, conn }),
+            since: Instant::now(),
+        })
+    }
+
+    async fn open(&self, origin: &Origin) -> Result<Stream, DirectError> {
+        let tcp = TcpStream::connect((&*origin.host, origin.port))
+            .await
+            .map_err(DirectError::Connect)?;
+        let _ = tcp.set_nodelay(true);
+        if !origin.https {
+            return Ok(Stream::Plain(tcp));
+        }
+        let tls = self
+            .inner
+            .tls
+            .get_or_init(tls_connector)
+            .as_ref()
+            .map_err(|e| DirectError::Connect(io::Error::other(e.clone())))?;
+        let name = rustls::pki_types::ServerName::try_from(origin.host.to_string())
+            .map_err(|_| DirectError::Url(format!("invalid TLS server name {:?}", origin.host)))?;
+        let tls = tls.connect(name, tcp).await.map_err(DirectError::Connect)?;
+        Ok(Stream::Tls(Box::new(tls)))
+    }
+}
+
+/// rustls with the Mozilla roots (`webpki-roots`, as reqwest's `rustls-tls`)
+/// and HTTP/1.1 offered by ALPN.
+fn tls_connector() -> Result<tokio_rustls::TlsConnector, String> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut cfg = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup failed: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    cfg.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsConnector::from(Arc::new(cfg)))
+}
+
+fn clone_request(req: &Request<Full<Bytes>>) -> Request<Full<Bytes>> {
+    let mut copy = Request::new(req.body().clone());
+    *copy.method_mut() = req.method().clone();
+    *copy.uri_mut() = req.uri().clone();
+    *copy.headers_mut() = req.headers().clone();
+    copy
+}
+
+impl PoolInner {
+    fn checkin(&self, origin: Origin, pair: Box<Pair>) {
+        let mut map = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        let list = map.entry(origin).or_default();
+        list.retain(|i| i.since.elapsed() <= IDLE_TIMEOUT);
+        if list.len() < MAX_IDLE_PER_ORIGIN {
+            list.push(Idle {
+                pair,
+                since: Instant::now(),
+            });
+        }
+    }
+}
+
+/// The body of an answer; reading it drives the connection, and once it
+/// has been read to the end the connection goes back to the pool.
+pub(crate) struct DirectBody {
+    incoming: Incoming,
+    live: Option<Box<Pair>>,
+    pool: Arc<PoolInner>,
+    origin: Origin,
+}
+
+impl DirectBody {
+    fn release(&mut self) {
+        if let Some(pair) = self.live.take() {
+            self.pool.checkin(self.origin.clone(), pair);
+        }
+    }
+
+    /// The next piece of the body; `None` at its end.
+    pub(crate) fn poll_chunk(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, hyper::Error>>> {
+        // Twice at most: the body first (it may hold data already), then the
+        // connection (reads the socket into the body), then the body again.
+        for round in 0..2 {
+            loop {
+                match Pin::new(&mut self.incoming).poll_frame(cx) {
+                    Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                        Ok(data) if !data.is_empty() => {
+                            if self.incoming.is_end_stream() {
+                                self.release();
+                            }
+                            return Poll::Ready(Some(Ok(data)));
+                        }
+                        // Empty data or trailers: nothing to hand out.
+                        _ => continue,
+                    },
+                    Poll::Ready(Some(Err(e))) => {
+                        self.live = None;
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                    Poll::Ready(None) => {
+                        self.release();
+                        return Poll::Ready(None);
+                    }
+                    Poll::Pending => break,
+                }
+            }
+            if round == 1 {
+                break;
+            }
+            match &mut self.live {
+                Some(pair) => {
+                    if Pin::new(&mut pair.conn).poll(cx).is_ready() {
+                        // The connection ended; the body sees the error or
+                        // its end on the next poll.
+                        self.live = None;
+                    }
+                }
+                None => break,
+            }
+        }
+        Poll::Pending
+    }
+}
+
+impl futures::Stream for DirectBody {
+    type Item = Result<Bytes, hyper::Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_chunk(cx)
+    }
+}
+
+/// A TCP connection, with or without TLS.
+enum Stream {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            Stream::Plain(s) => s.is_write_vectored(),
+            Stream::Tls(s) => s.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins() {
+        let o = Origin::of(&Url::parse("https://api.openai.com/v1/").unwrap()).unwrap();
+        assert_eq!((o.https, &*o.host, o.port), (true, "api.openai.com", 443));
+        let o = Origin::of(&Url::parse("http://[::1]:8080/v1").unwrap()).unwrap();
+        assert_eq!((o.https, &*o.host, o.port), (false, "::1", 8080));
+        assert!(matches!(
+            Origin::of(&Url::parse("ftp://x/").unwrap()),
+            Err(DirectError::Url(_))
+        ));
+    }
+
+    #[test]
+    fn tls_setup_works() {
+        assert!(tls_connector().is_ok());
+    }
+}
