@@ -49,10 +49,16 @@ impl Peer {
     }
 
     pub fn requesty(base: &str, model: &str) -> Peer {
+        // REQUESTY_BENCH_ENGINE=reqwest measures the reqwest engine instead.
+        let engine = match std::env::var("REQUESTY_BENCH_ENGINE").as_deref() {
+            Ok("reqwest") => requesty::HttpEngine::Reqwest,
+            _ => requesty::HttpEngine::Direct,
+        };
         let client = requesty::Client::builder()
             .api_key("sk-bench")
             .base_url(base)
             .max_retries(0)
+            .http_engine(engine)
             .build()
             .expect("requesty client");
         Peer::Requesty(client, requesty_request(model))

@@ -173,6 +173,8 @@ struct RawProvider {
     base_url: Option<String>,
     timeout_secs: Option<f64>,
     first_token_timeout_secs: Option<f64>,
+    /// `auto` (default), `direct` or `reqwest`: see [`crate::HttpEngine`].
+    http_engine: Option<Spanned<String>>,
     #[serde(default)]
     headers: BTreeMap<String, String>,
     /// Mock only.
@@ -835,6 +837,28 @@ impl Config {
             ));
         }
         let cfg_err = |e: crate::Error| self.err(format!("provider `{id}`: {e}"), at());
+        let engine = match &raw.http_engine {
+            None => crate::HttpEngine::Auto,
+            Some(e) => match (e.get_ref().as_str(), kind.as_str()) {
+                (_, "mock") => {
+                    return Err(self.err(
+                        format!("provider `{id}`: `http_engine` is for HTTP providers, not mock"),
+                        Some(e.span()),
+                    ));
+                }
+                ("auto", _) => crate::HttpEngine::Auto,
+                ("direct", _) => crate::HttpEngine::Direct,
+                ("reqwest", _) => crate::HttpEngine::Reqwest,
+                (other, _) => {
+                    return Err(self.err(
+                        format!(
+                            "provider `{id}`: unknown http_engine {other:?}; use \"auto\", \"direct\" or \"reqwest\""
+                        ),
+                        Some(e.span()),
+                    ));
+                }
+            },
+        };
         let fixed_id = |kind: &str| -> Result<(), ConfigError> {
             if id != kind {
                 return Err(self.err(
@@ -869,7 +893,7 @@ impl Config {
                         at(),
                     ));
                 };
-                let mut p = OpenAiCompatible::new(id, base.clone());
+                let mut p = OpenAiCompatible::new(id, base.clone()).http_engine(engine);
                 if let Some(k) = need_key(None, warnings)? {
                     p = p.api_key(k);
                 }
@@ -890,6 +914,7 @@ impl Config {
                 })
                 .map_err(cfg_err)?;
                 let p = p.ok_or_else(|| self.err(format!("provider `{id}`: no API key"), at()))?;
+                let p = p.http_engine(engine);
                 (Box::new(move |b| b.provider(p)), "anthropic".to_owned())
             }
             "gemini" => {
@@ -903,6 +928,7 @@ impl Config {
                 })
                 .map_err(cfg_err)?;
                 let p = p.ok_or_else(|| self.err(format!("provider `{id}`: no API key"), at()))?;
+                let p = p.http_engine(engine);
                 (Box::new(move |b| b.provider(p)), "gemini".to_owned())
             }
             preset_id => {
@@ -947,6 +973,7 @@ impl Config {
                 if id != preset.id {
                     p = p.with_id(id);
                 }
+                p = p.http_engine(engine);
                 for (n, v) in &raw.headers {
                     p = p.header(n.clone(), v.clone());
                 }
@@ -1066,6 +1093,33 @@ mod tests {
         let e = Config::parse("[server]\nlisen = \"x\"\n", "r.toml").unwrap_err();
         assert!(e.message.contains("lisen"), "{e}");
         assert_eq!(e.position.map(|p| p.0), Some(2));
+    }
+
+    #[test]
+    fn http_engine_is_checked_and_applied() {
+        let ok = "[providers.local]\ntype = \"openai_compatible\"\nbase_url = \"http://127.0.0.1:1/v1\"\nhttp_engine = \"reqwest\"\n";
+        assert!(Config::parse(ok, "r.toml").unwrap().build(&no_env).is_ok());
+        for engine in ["auto", "direct"] {
+            let text = ok.replace("reqwest", engine);
+            assert!(
+                Config::parse(&text, "r.toml")
+                    .unwrap()
+                    .build(&no_env)
+                    .is_ok()
+            );
+        }
+        let e = Config::parse(&ok.replace("\"reqwest\"", "\"curl\""), "r.toml")
+            .unwrap()
+            .build(&no_env)
+            .unwrap_err();
+        assert_eq!(e.position, Some((4, 15)), "{e}");
+        assert!(e.message.contains("unknown http_engine \"curl\""), "{e}");
+        let mock = "[providers.mock]\ntype = \"mock\"\nhttp_engine = \"direct\"\n";
+        let e = Config::parse(mock, "r.toml")
+            .unwrap()
+            .build(&no_env)
+            .unwrap_err();
+        assert!(e.message.contains("not mock"), "{e}");
     }
 
     #[test]

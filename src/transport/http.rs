@@ -557,3 +557,35 @@ async fn read_limited(resp: &mut Answer, limit: usize) -> std::result::Result<By
         None => Bytes::from(buf),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_proxy_in_the_environment_is_seen() {
+        assert!(!proxy_in_env(|_| false));
+        assert!(proxy_in_env(|k| k == "https_proxy"));
+        assert!(proxy_in_env(|k| k == "ALL_PROXY"));
+        assert!(!proxy_in_env(|k| k == "NO_PROXY"));
+    }
+
+    #[test]
+    fn engines_are_chosen_as_asked() {
+        let t = Duration::from_secs(1);
+        assert!(matches!(
+            Engine::choose(HttpEngine::Direct, None, t),
+            Ok(Engine::Direct(_))
+        ));
+        assert!(matches!(
+            Engine::choose(HttpEngine::Reqwest, None, t),
+            Ok(Engine::Reqwest(_))
+        ));
+        // The caller's own client wins over the choice.
+        let own = reqwest::Client::new();
+        assert!(matches!(
+            Engine::choose(HttpEngine::Direct, Some(own), t),
+            Ok(Engine::Reqwest(_))
+        ));
+    }
+}
