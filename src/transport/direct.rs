@@ -117,11 +117,17 @@ struct Pair {
 /// A connection between requests.
 struct Idle {
     pair: Box<Pair>,
+    /// The socket under the connection (shared with it), to look for a
+    /// close before the connection is used again.
+    tcp: Arc<TcpStream>,
     since: Instant,
 }
 
 struct PoolInner {
     idle: Mutex<HashMap<Origin, Vec<Idle>>>,
+    /// Whether a connection taken from the pool is polled first (off only
+    /// in a test of what happens when a close slips past that poll).
+    poll_on_checkout: bool,
     connect_timeout: Duration,
     tls: OnceLock<Result<tokio_rustls::TlsConnector, String>>,
 }
@@ -146,6 +152,7 @@ impl DirectClient {
         DirectClient {
             inner: Arc::new(PoolInner {
                 idle: Mutex::new(HashMap::new()),
+                poll_on_checkout: true,
                 connect_timeout,
                 tls: OnceLock::new(),
             }),
@@ -176,21 +183,22 @@ impl DirectClient {
             .map_err(|_| DirectError::Url(format!("invalid host in {url}")))?;
             req.headers_mut().insert(header::HOST, host);
         }
-        // A connection the server closed while idle fails the request
-        // before it is written (hyper says "canceled"); such a request was
-        // never seen by the server, so it goes once more on a new
-        // connection. The body is `Bytes`, so keeping a copy is cheap.
-        let retry_copy = clone_request(&req);
-        let (idle, reused) = match self.checkout(&origin) {
-            Some(i) => (i, true),
-            None => (self.connect(&origin).await?, false),
+        // A connection the server closed while idle can fail the request
+        // before it is written; hyper then hands the request back, and a
+        // request the server never saw goes once more, on a new connection.
+        let idle = match self.checkout(&origin) {
+            Some(i) => i,
+            None => self.connect(&origin).await?,
         };
         match self.exchange(origin.clone(), idle, req).await {
-            Err(DirectError::Http(e)) if reused && e.is_canceled() => {
+            Ok(answer) => Ok(answer),
+            Err(Failed::Unsent(_, req)) => {
                 let fresh = self.connect(&origin).await?;
-                self.exchange(origin, fresh, retry_copy).await
+                self.exchange(origin, fresh, *req)
+                    .await
+                    .map_err(Failed::into_error)
             }
-            other => other,
+            Err(Failed::Sent(e)) => Err(DirectError::Http(e)),
         }
     }
 
@@ -200,24 +208,31 @@ impl DirectClient {
         origin: Origin,
         idle: Idle,
         req: Request<Full<Bytes>>,
-    ) -> Result<Response<DirectBody>, DirectError> {
-        let mut pair = idle.pair;
-        let Pair { send, conn } = &mut *pair;
-        let answer = send.send_request(req);
+    ) -> Result<Response<DirectBody>, Failed> {
+        let tcp = idle.tcp;
+        let Pair { mut send, conn } = *idle.pair;
+        let mut conn = Some(conn);
+        let answer = send.try_send_request(req);
         let mut answer = std::pin::pin!(answer);
-        let mut conn_done = false;
         let head = std::future::poll_fn(|cx| {
-            if !conn_done && Pin::new(&mut *conn).poll(cx).is_ready() {
-                // Closed or failed: the answer future now resolves with
-                // hyper's error, or with an answer read before the close.
-                conn_done = true;
+            if let Some(c) = conn.as_mut()
+                && Pin::new(c).poll(cx).is_ready()
+            {
+                // Closed or failed. Dropping it fails a request still
+                // queued (hyper gives it back); the answer future then
+                // resolves with that error, or with an answer read before
+                // the close.
+                conn = None;
             }
             answer.as_mut().poll(cx)
         })
         .await
-        .map_err(DirectError::Http)?;
+        .map_err(|mut e| match e.take_message() {
+            Some(req) => Failed::Unsent(e.into_error(), Box::new(req)),
+            None => Failed::Sent(e.into_error()),
+        })?;
         let (parts, incoming) = head.into_parts();
-        let live = (!conn_done).then_some(pair);
+        let live = conn.map(|conn| (Box::new(Pair { send, conn }), tcp));
         let mut body = DirectBody {
             incoming,
             live,
@@ -249,7 +264,11 @@ impl DirectClient {
             // the connection was idle, and makes it ready for a request.
             let mut cx = Context::from_waker(Waker::noop());
             let pair = &mut idle.pair;
-            if Pin::new(&mut pair.conn).poll(&mut cx).is_ready() || !pair.send.is_ready() {
+            if self.inner.poll_on_checkout
+                && (Pin::new(&mut pair.conn).poll(&mut cx).is_ready()
+                    || !pair.send.is_ready()
+                    || !still_open(&idle.tcp))
+            {
                 continue;
             }
             return Some(idle);
@@ -257,7 +276,7 @@ impl DirectClient {
     }
 
     async fn connect(&self, origin: &Origin) -> Result<Idle, DirectError> {
-        let io = tokio::time::timeout(self.inner.connect_timeout, self.open(origin))
+        let (io, tcp) = tokio::time::timeout(self.inner.connect_timeout, self.open(origin))
             .await
             .map_err(|_| DirectError::ConnectTimeout)??;
         let (send, conn) = http1::Builder::new()
@@ -266,17 +285,20 @@ impl DirectClient {
             .map_err(DirectError::Http)?;
         Ok(Idle {
             pair: Box::new(Pair { send, conn }),
+            tcp,
             since: Instant::now(),
         })
     }
 
-    async fn open(&self, origin: &Origin) -> Result<Stream, DirectError> {
+    async fn open(&self, origin: &Origin) -> Result<(Stream, Arc<TcpStream>), DirectError> {
         let tcp = TcpStream::connect((&*origin.host, origin.port))
             .await
             .map_err(DirectError::Connect)?;
         let _ = tcp.set_nodelay(true);
+        let tcp = Arc::new(tcp);
+        let shared = SharedTcp(tcp.clone());
         if !origin.https {
-            return Ok(Stream::Plain(tcp));
+            return Ok((Stream::Plain(shared), tcp));
         }
         let tls = self
             .inner
@@ -286,8 +308,11 @@ impl DirectClient {
             .map_err(|e| DirectError::Connect(io::Error::other(e.clone())))?;
         let name = rustls::pki_types::ServerName::try_from(origin.host.to_string())
             .map_err(|_| DirectError::Url(format!("invalid TLS server name {:?}", origin.host)))?;
-        let tls = tls.connect(name, tcp).await.map_err(DirectError::Connect)?;
-        Ok(Stream::Tls(Box::new(tls)))
+        let tls = tls
+            .connect(name, shared)
+            .await
+            .map_err(DirectError::Connect)?;
+        Ok((Stream::Tls(Box::new(tls)), tcp))
     }
 }
 
@@ -307,22 +332,31 @@ fn tls_connector() -> Result<tokio_rustls::TlsConnector, String> {
     Ok(tokio_rustls::TlsConnector::from(Arc::new(cfg)))
 }
 
-fn clone_request(req: &Request<Full<Bytes>>) -> Request<Full<Bytes>> {
-    let mut copy = Request::new(req.body().clone());
-    *copy.method_mut() = req.method().clone();
-    *copy.uri_mut() = req.uri().clone();
-    *copy.headers_mut() = req.headers().clone();
-    copy
+/// How an exchange failed.
+enum Failed {
+    /// Before the request was written: hyper gives it back.
+    Unsent(hyper::Error, Box<Request<Full<Bytes>>>),
+    /// After (or while) it was written.
+    Sent(hyper::Error),
+}
+
+impl Failed {
+    fn into_error(self) -> DirectError {
+        match self {
+            Failed::Unsent(e, _) | Failed::Sent(e) => DirectError::Http(e),
+        }
+    }
 }
 
 impl PoolInner {
-    fn checkin(&self, origin: Origin, pair: Box<Pair>) {
+    fn checkin(&self, origin: Origin, pair: Box<Pair>, tcp: Arc<TcpStream>) {
         let mut map = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         let list = map.entry(origin).or_default();
         list.retain(|i| i.since.elapsed() <= IDLE_TIMEOUT);
         if list.len() < MAX_IDLE_PER_ORIGIN {
             list.push(Idle {
                 pair,
+                tcp,
                 since: Instant::now(),
             });
         }
@@ -333,15 +367,22 @@ impl PoolInner {
 /// has been read to the end the connection goes back to the pool.
 pub(crate) struct DirectBody {
     incoming: Incoming,
-    live: Option<Box<Pair>>,
+    live: Option<(Box<Pair>, Arc<TcpStream>)>,
     pool: Arc<PoolInner>,
     origin: Origin,
 }
 
 impl DirectBody {
     fn release(&mut self) {
-        if let Some(pair) = self.live.take() {
-            self.pool.checkin(self.origin.clone(), pair);
+        if let Some((mut pair, tcp)) = self.live.take() {
+            // One poll first: a server that closes right after its answer
+            // (without `Connection: close`) has usually sent its FIN along
+            // with the last bytes; such a connection is dropped here rather
+            // than handed to the next request.
+            let mut cx = Context::from_waker(Waker::noop());
+            if Pin::new(&mut pair.conn).poll(&mut cx).is_pending() {
+                self.pool.checkin(self.origin.clone(), pair, tcp);
+            }
         }
     }
 
@@ -380,7 +421,7 @@ impl DirectBody {
                 break;
             }
             match &mut self.live {
-                Some(pair) => {
+                Some((pair, _)) => {
                     if Pin::new(&mut pair.conn).poll(cx).is_ready() {
                         // The connection ended; the body sees the error or
                         // its end on the next poll.
@@ -394,6 +435,21 @@ impl DirectBody {
     }
 }
 
+impl Drop for DirectBody {
+    /// A reader may stop at the last event it needs (`[DONE]`) without
+    /// reading the body's end (a chunked body's last, empty chunk). If that
+    /// end is already here, the connection still goes back to the pool.
+    fn drop(&mut self) {
+        if self.live.is_none() {
+            return;
+        }
+        let mut cx = Context::from_waker(Waker::noop());
+        // Data still unread means the body was abandoned mid-way: the
+        // connection is then closed with it.
+        let _ = self.poll_chunk(&mut cx);
+    }
+}
+
 impl futures::Stream for DirectBody {
     type Item = Result<Bytes, hyper::Error>;
 
@@ -402,10 +458,93 @@ impl futures::Stream for DirectBody {
     }
 }
 
+/// Whether an idle connection's socket is still open: a non-blocking peek
+/// (one `recv` with `MSG_PEEK`) that sees a close the runtime has not
+/// reported yet. The connection's own poll only sees what the runtime's
+/// I/O driver has already read from the kernel, which lags under load; a
+/// request sent on a socket the server has closed fails with a reset.
+fn still_open(tcp: &TcpStream) -> bool {
+    let mut byte = [std::mem::MaybeUninit::<u8>::uninit(); 1];
+    match socket2::SockRef::from(tcp).peek(&mut byte) {
+        // Nothing to read: open and quiet, as an idle connection should be.
+        Err(e) => e.kind() == io::ErrorKind::WouldBlock,
+        // End of stream (closed), or bytes nobody asked for (a server's
+        // farewell, e.g. a 408 or a TLS close_notify): not reusable.
+        Ok(_) => false,
+    }
+}
+
+/// A tokio `TcpStream` shared between the connection that reads and writes
+/// it and the pool that peeks at it (`&TcpStream` has the readiness-based
+/// methods this needs).
+struct SharedTcp(Arc<TcpStream>);
+
+impl AsyncRead for SharedTcp {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        loop {
+            std::task::ready!(self.0.poll_read_ready(cx))?;
+            match self.0.try_read(buf.initialize_unfilled()) {
+                Ok(n) => {
+                    buf.advance(n);
+                    return Poll::Ready(Ok(()));
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+        }
+    }
+}
+
+impl AsyncWrite for SharedTcp {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            std::task::ready!(self.0.poll_write_ready(cx))?;
+            match self.0.try_write(buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                r => return Poll::Ready(r),
+            }
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        loop {
+            std::task::ready!(self.0.poll_write_ready(cx))?;
+            match self.0.try_write_vectored(bufs) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                r => return Poll::Ready(r),
+            }
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        true
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(socket2::SockRef::from(&*self.0).shutdown(std::net::Shutdown::Write))
+    }
+}
+
 /// A TCP connection, with or without TLS.
 enum Stream {
-    Plain(TcpStream),
-    Tls(Box<tokio_rustls::client::TlsStream<TcpStream>>),
+    Plain(SharedTcp),
+    Tls(Box<tokio_rustls::client::TlsStream<SharedTcp>>),
 }
 
 impl AsyncRead for Stream {
@@ -480,6 +619,49 @@ mod tests {
             Origin::of(&Url::parse("ftp://x/").unwrap()),
             Err(DirectError::Url(_))
         ));
+    }
+
+    /// A server that answers each request on a connection, then closes the
+    /// connection 10 ms later; counts connections.
+    async fn closing_server() -> (Url, Arc<std::sync::atomic::AtomicUsize>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let conns = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = conns.clone();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    let _ = sock.read(&mut buf).await;
+                    let _ = sock
+                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                        .await;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                });
+            }
+        });
+        (Url::parse(&format!("http://{addr}/")).unwrap(), conns)
+    }
+
+    #[tokio::test]
+    async fn a_close_that_slips_past_the_checkout_poll_sends_the_request_again() {
+        let (url, conns) = closing_server().await;
+        let mut client = DirectClient::new(Duration::from_secs(1));
+        Arc::get_mut(&mut client.inner).unwrap().poll_on_checkout = false;
+        for i in 1..=3 {
+            let req = Request::post("/").body(Full::new(Bytes::from_static(b"{}")));
+            let resp = client.send(&url, req.unwrap()).await.unwrap();
+            let (_, mut body) = resp.into_parts();
+            let got = std::future::poll_fn(|cx| body.poll_chunk(cx)).await;
+            assert_eq!(got.unwrap().unwrap(), Bytes::from_static(b"ok"));
+            // The close arrives while the connection is idle in the pool;
+            // the next request finds it closed, gets its request back from
+            // hyper, and sends it on a new connection.
+            tokio::time::sleep(Duration::from_millis(40)).await;
+            assert_eq!(conns.load(std::sync::atomic::Ordering::SeqCst), i);
+        }
     }
 
     #[test]
