@@ -130,6 +130,8 @@ struct PoolInner {
     poll_on_checkout: bool,
     connect_timeout: Duration,
     tls: OnceLock<Result<tokio_rustls::TlsConnector, String>>,
+    /// Wakes requests waiting for a connection when one comes back.
+    returned: tokio::sync::Notify,
 }
 
 /// A pool of HTTP/1.1 connections (cheap to clone; clones share it).
@@ -155,6 +157,7 @@ impl DirectClient {
                 poll_on_checkout: true,
                 connect_timeout,
                 tls: OnceLock::new(),
+                returned: tokio::sync::Notify::new(),
             }),
         }
     }
@@ -188,7 +191,7 @@ impl DirectClient {
         // request the server never saw goes once more, on a new connection.
         let idle = match self.checkout(&origin) {
             Some(i) => i,
-            None => self.connect(&origin).await?,
+            None => self.connect_or_wait(&origin).await?,
         };
         match self.exchange(origin.clone(), idle, req).await {
             Ok(answer) => Ok(answer),
@@ -272,6 +275,42 @@ impl DirectClient {
                 continue;
             }
             return Some(idle);
+        }
+    }
+
+    /// A new connection, or an idle one another request gives back first,
+    /// whichever is ready sooner. The connection is made in a task of its
+    /// own, so one that is not needed after all (or whose caller gave up)
+    /// still ends in the pool rather than half-open: a burst of requests
+    /// does not wait on a burst of connects (a server whose accept queue
+    /// overflows answers a SYN only after a one-second retransmit).
+    async fn connect_or_wait(&self, origin: &Origin) -> Result<Idle, DirectError> {
+        let (tx, mut made) = tokio::sync::oneshot::channel();
+        let pool = self.clone();
+        let o = origin.clone();
+        tokio::spawn(async move {
+            let r = pool.connect(&o).await;
+            if let Err(Ok(unwanted)) = tx.send(r) {
+                pool.inner.checkin(o, unwanted.pair, unwanted.tcp);
+            }
+        });
+        loop {
+            let returned = self.inner.returned.notified();
+            let mut returned = std::pin::pin!(returned);
+            // Registered before looking, so a connection given back in
+            // between is not missed.
+            returned.as_mut().enable();
+            if let Some(idle) = self.checkout(origin) {
+                return Ok(idle);
+            }
+            tokio::select! {
+                r = &mut made => {
+                    return r.unwrap_or_else(|_| {
+                        Err(DirectError::Connect(io::Error::other("the connecting task ended")))
+                    });
+                }
+                () = &mut returned => {}
+            }
         }
     }
 
@@ -360,6 +399,8 @@ impl PoolInner {
                 since: Instant::now(),
             });
         }
+        drop(map);
+        self.returned.notify_waiters();
     }
 }
 
