@@ -17,6 +17,7 @@
 //! options: --rounds N (5)  --scale X (1.0)  --streams N (1000)  --secs S (2)
 //!          --router-bin PATH (default ../target/release/requesty-router, or $REQUESTY_ROUTER_BIN)
 //!          REQUESTY_BENCH_JSONL=0 runs the router without its JSONL files
+//!          REQUESTY_BENCH_ENGINE=reqwest: requesty's client on the reqwest engine
 //! ```
 //! See docs/benchmarks.md.
 
