@@ -162,6 +162,17 @@ impl DirectClient {
         }
     }
 
+    /// Uses this TLS configuration instead of the Mozilla roots (tests: a
+    /// self-signed certificate).
+    #[cfg(test)]
+    fn with_tls(self, cfg: rustls::ClientConfig) -> Self {
+        let _ = self
+            .inner
+            .tls
+            .set(Ok(tokio_rustls::TlsConnector::from(Arc::new(cfg))));
+        self
+    }
+
     /// Sends `req` to `url` and returns the answer once its head is in; the
     /// body drives the connection while it is read.
     pub(crate) async fn send(
@@ -703,6 +714,95 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(40)).await;
             assert_eq!(conns.load(std::sync::atomic::Ordering::SeqCst), i);
         }
+    }
+
+    /// An HTTPS server with a self-signed certificate for `localhost` that
+    /// answers each request on a connection with `ok`; counts connections.
+    async fn tls_server() -> (
+        Url,
+        rustls::ClientConfig,
+        Arc<std::sync::atomic::AtomicUsize>,
+    ) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        let der = cert.cert.der().clone();
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(cert.signing_key.serialize_der().into());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let server = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![der.clone()], key)
+            .unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(der).unwrap();
+        let client = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let conns = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = conns.clone();
+        tokio::spawn(async move {
+            while let Ok((sock, _)) = listener.accept().await {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(sock).await else {
+                        return;
+                    };
+                    let mut got = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    loop {
+                        // One request: a head and a two-byte body.
+                        while !got.windows(4).any(|w| w == b"\r\n\r\n") || !got.ends_with(b"{}") {
+                            match tls.read(&mut buf).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => got.extend_from_slice(&buf[..n]),
+                            }
+                        }
+                        got.clear();
+                        let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+                        if tls.write_all(answer).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        let url = Url::parse(&format!("https://localhost:{port}/v1/chat")).unwrap();
+        (url, client, conns)
+    }
+
+    #[tokio::test]
+    async fn https_answers_are_read_and_the_connection_kept() {
+        let (url, tls, conns) = tls_server().await;
+        let client = DirectClient::new(Duration::from_secs(5)).with_tls(tls);
+        for _ in 0..3 {
+            let req = Request::post("/").body(Full::new(Bytes::from_static(b"{}")));
+            let resp = client.send(&url, req.unwrap()).await.unwrap();
+            assert_eq!(resp.status(), 200);
+            let (_, mut body) = resp.into_parts();
+            let got = std::future::poll_fn(|cx| body.poll_chunk(cx)).await;
+            assert_eq!(got.unwrap().unwrap(), Bytes::from_static(b"ok"));
+        }
+        assert_eq!(conns.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_certificate_is_refused() {
+        let (url, _, _) = tls_server().await;
+        // The Mozilla roots do not know the self-signed certificate.
+        let client = DirectClient::new(Duration::from_secs(5));
+        let req = Request::post("/").body(Full::new(Bytes::from_static(b"{}")));
+        let Err(e) = client.send(&url, req.unwrap()).await else {
+            panic!("a self-signed certificate was accepted");
+        };
+        assert!(matches!(e, DirectError::Connect(_)), "{e:?}");
+        assert!(e.to_string().contains("certificate"), "{e}");
     }
 
     #[test]
