@@ -301,7 +301,7 @@ impl Gemini {
     }
 
     /// Which HTTP implementation sends requests (default
-    /// [`HttpEngine::Auto`](crate::HttpEngine::Auto)); ignored when
+    /// [`HttpEngine::Auto`]); ignored when
     /// `http_client` gives a reqwest client.
     pub fn http_engine(mut self, engine: HttpEngine) -> Self {
         self.engine = engine;
