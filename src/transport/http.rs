@@ -475,35 +475,24 @@ impl HttpTransport {
 
 impl HttpTransport {
     fn direct_error(&self, e: DirectError) -> Error {
-        match e {
+        let connect = match e {
             DirectError::ConnectTimeout => {
-                Error::timeout(TimeoutKind::Connect, self.cfg.connect_timeout)
+                return Error::timeout(TimeoutKind::Connect, self.cfg.connect_timeout);
             }
-            DirectError::Url(m) => Error::config(m),
-            DirectError::Connect(_) => {
-                let message = self.scrub(format!(
-                    "error sending request for url ({}): {}",
-                    self.cfg.base,
-                    error_chain(&e)
-                ));
-                ErrorKind::Connect {
-                    message,
-                    source: Some(Box::new(e)),
-                }
-                .into()
-            }
-            DirectError::Http(_) => {
-                let message = self.scrub(format!(
-                    "error sending request for url ({}): {}",
-                    self.cfg.base,
-                    error_chain(&e)
-                ));
-                ErrorKind::Transport {
-                    message,
-                    source: Some(Box::new(e)),
-                }
-                .into()
-            }
+            DirectError::Url(m) => return Error::config(m),
+            DirectError::Connect(_) => true,
+            DirectError::Http(_) => false,
+        };
+        let message = self.scrub(format!(
+            "error sending request for url ({}): {}",
+            self.cfg.base,
+            error_chain(&e)
+        ));
+        let source: Option<crate::error::BoxError> = Some(Box::new(e));
+        if connect {
+            ErrorKind::Connect { message, source }.into()
+        } else {
+            ErrorKind::Transport { message, source }.into()
         }
     }
 }
