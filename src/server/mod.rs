@@ -272,7 +272,11 @@ async fn serve_connections(
         let service = TowerToHyperService::new(app.clone());
         let conn = graceful.watch(http.serve_connection(TokioIo::new(tcp), service));
         tokio::spawn(async move {
-            if let Err(e) = conn.await {
+            // The whole request runs in this task (the upstream connection
+            // too, with the direct engine); hyper's signals between a
+            // connection and its bodies wake it mid-poll, which tokio would
+            // turn into a yield and a wake-up of another worker.
+            if let Err(e) = crate::transport::quiet::quietly(conn).await {
                 tracing::debug!("requesty-router: connection ended with an error: {e}");
             }
         });

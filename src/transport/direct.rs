@@ -32,6 +32,8 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use url::Url;
 
+use super::quiet::Quiet;
+
 /// How long an unused connection is kept.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// Idle connections kept per origin.
@@ -112,6 +114,10 @@ impl Origin {
 struct Pair {
     send: http1::SendRequest<Full<Bytes>>,
     conn: Conn,
+    /// The waker the connection and its body are polled with (see
+    /// [`Quiet`]).
+    quiet: Arc<Quiet>,
+    waker: Waker,
 }
 
 /// A connection between requests.
@@ -224,21 +230,28 @@ impl DirectClient {
         req: Request<Full<Bytes>>,
     ) -> Result<Response<DirectBody>, Failed> {
         let tcp = idle.tcp;
-        let Pair { mut send, conn } = *idle.pair;
+        let Pair {
+            mut send,
+            conn,
+            quiet,
+            waker,
+        } = *idle.pair;
         let mut conn = Some(conn);
         let answer = send.try_send_request(req);
         let mut answer = std::pin::pin!(answer);
         let head = std::future::poll_fn(|cx| {
-            if let Some(c) = conn.as_mut()
-                && Pin::new(c).poll(cx).is_ready()
-            {
-                // Closed or failed. Dropping it fails a request still
-                // queued (hyper gives it back); the answer future then
-                // resolves with that error, or with an answer read before
-                // the close.
-                conn = None;
-            }
-            answer.as_mut().poll(cx)
+            quiet.poll(&waker, cx, |cx| {
+                if let Some(c) = conn.as_mut()
+                    && Pin::new(c).poll(cx).is_ready()
+                {
+                    // Closed or failed. Dropping it fails a request still
+                    // queued (hyper gives it back); the answer future then
+                    // resolves with that error, or with an answer read
+                    // before the close.
+                    conn = None;
+                }
+                answer.as_mut().poll(cx)
+            })
         })
         .await
         .map_err(|mut e| match e.take_message() {
@@ -246,7 +259,15 @@ impl DirectClient {
             None => Failed::Sent(e.into_error()),
         })?;
         let (parts, incoming) = head.into_parts();
-        let live = conn.map(|conn| (Box::new(Pair { send, conn }), tcp));
+        let live = conn.map(|conn| {
+            let pair = Pair {
+                send,
+                conn,
+                quiet,
+                waker,
+            };
+            (Box::new(pair), tcp)
+        });
         let mut body = DirectBody {
             incoming,
             live,
@@ -334,7 +355,15 @@ impl DirectClient {
             .await
             .map_err(DirectError::Http)?;
         Ok(Idle {
-            pair: Box::new(Pair { send, conn }),
+            pair: Box::new({
+                let (quiet, waker) = Quiet::new();
+                Pair {
+                    send,
+                    conn,
+                    quiet,
+                    waker,
+                }
+            }),
             tcp,
             since: Instant::now(),
         })
@@ -443,6 +472,13 @@ impl DirectBody {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Bytes, hyper::Error>>> {
+        match self.live.as_ref().map(|(p, _)| (p.quiet.clone(), p.waker.clone())) {
+            Some((quiet, waker)) => quiet.poll(&waker, cx, |cx| self.poll_frames(cx)),
+            None => self.poll_frames(cx),
+        }
+    }
+
+    fn poll_frames(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Bytes, hyper::Error>>> {
         // Twice at most: the body first (it may hold data already), then the
         // connection (reads the socket into the body), then the body again.
         for round in 0..2 {

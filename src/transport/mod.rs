@@ -2,6 +2,7 @@
 
 pub(crate) mod direct;
 pub(crate) mod http;
+pub(crate) mod quiet;
 pub mod retry;
 
 /// Which HTTP implementation sends requests (see
