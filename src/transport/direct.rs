@@ -472,7 +472,11 @@ impl DirectBody {
         &mut self,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Bytes, hyper::Error>>> {
-        match self.live.as_ref().map(|(p, _)| (p.quiet.clone(), p.waker.clone())) {
+        match self
+            .live
+            .as_ref()
+            .map(|(p, _)| (p.quiet.clone(), p.waker.clone()))
+        {
             Some((quiet, waker)) => quiet.poll(&waker, cx, |cx| self.poll_frames(cx)),
             None => self.poll_frames(cx),
         }
