@@ -1,6 +1,5 @@
 //! Polling without self-inflicted yields.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
@@ -74,7 +73,8 @@ impl Quiet {
 /// itself while polled (hyper's signals between a connection and its
 /// bodies, in the server's connection task) cost a re-poll instead of a
 /// trip through the scheduler's run queue and a wake-up of another worker.
-pub(crate) async fn quietly<F: Future>(f: F) -> F::Output {
+#[cfg(any(feature = "server", test))]
+pub(crate) async fn quietly<F: std::future::Future>(f: F) -> F::Output {
     let mut f = std::pin::pin!(f);
     let (quiet, waker) = Quiet::new();
     std::future::poll_fn(|cx| quiet.poll(&waker, cx, |cx| f.as_mut().poll(cx))).await
@@ -83,6 +83,8 @@ pub(crate) async fn quietly<F: Future>(f: F) -> F::Output {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use std::future::Future;
 
     /// A future that wakes itself `n` times while polled, then is ready.
     struct SelfWaking(u32);
