@@ -229,26 +229,24 @@ impl DirectClient {
         idle: Idle,
         req: Request<Full<Bytes>>,
     ) -> Result<Response<DirectBody>, Failed> {
-        let tcp = idle.tcp;
-        let Pair {
-            mut send,
-            conn,
-            quiet,
-            waker,
-        } = *idle.pair;
-        let mut conn = Some(conn);
-        let answer = send.try_send_request(req);
+        let Idle { mut pair, tcp, .. } = idle;
+        // The pair stays boxed (hyper's connection is most of a kilobyte);
+        // the quiet waker is cloned out so the pair itself can be dropped
+        // mid-poll.
+        let (quiet, waker) = (pair.quiet.clone(), pair.waker.clone());
+        let answer = pair.send.try_send_request(req);
         let mut answer = std::pin::pin!(answer);
+        let mut pair = Some(pair);
         let head = std::future::poll_fn(|cx| {
             quiet.poll(&waker, cx, |cx| {
-                if let Some(c) = conn.as_mut()
-                    && Pin::new(c).poll(cx).is_ready()
+                if let Some(p) = pair.as_mut()
+                    && Pin::new(&mut p.conn).poll(cx).is_ready()
                 {
                     // Closed or failed. Dropping it fails a request still
                     // queued (hyper gives it back); the answer future then
                     // resolves with that error, or with an answer read
                     // before the close.
-                    conn = None;
+                    pair = None;
                 }
                 answer.as_mut().poll(cx)
             })
@@ -259,15 +257,7 @@ impl DirectClient {
             None => Failed::Sent(e.into_error()),
         })?;
         let (parts, incoming) = head.into_parts();
-        let live = conn.map(|conn| {
-            let pair = Pair {
-                send,
-                conn,
-                quiet,
-                waker,
-            };
-            (Box::new(pair), tcp)
-        });
+        let live = pair.map(|pair| (pair, tcp));
         let mut body = DirectBody {
             incoming,
             live,

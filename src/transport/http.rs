@@ -109,6 +109,12 @@ impl std::fmt::Display for BodyError {
 
 impl std::error::Error for BodyError {}
 
+impl BodyError {
+    fn new(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        BodyError(Box::new(e))
+    }
+}
+
 /// The body of an [`Answer`] as a stream of byte chunks.
 pub(crate) enum BodyStream {
     Reqwest(std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<Bytes>> + Send>>),
@@ -126,10 +132,10 @@ impl futures::Stream for BodyStream {
             BodyStream::Reqwest(s) => s
                 .as_mut()
                 .poll_next(cx)
-                .map(|o| o.map(|r| r.map_err(|e| BodyError(Box::new(e))))),
+                .map(|o| o.map(|r| r.map_err(BodyError::new))),
             BodyStream::Direct(b) => b
                 .poll_chunk(cx)
-                .map(|o| o.map(|r| r.map_err(|e| BodyError(Box::new(e))))),
+                .map(|o| o.map(|r| r.map_err(BodyError::new))),
         }
     }
 }
@@ -153,11 +159,11 @@ impl Answer {
     /// The next piece of the body; `None` at its end.
     pub(crate) async fn chunk(&mut self) -> std::result::Result<Option<Bytes>, BodyError> {
         match &mut self.body {
-            AnswerBody::Reqwest(r) => r.chunk().await.map_err(|e| BodyError(Box::new(e))),
+            AnswerBody::Reqwest(r) => r.chunk().await.map_err(BodyError::new),
             AnswerBody::Direct(b) => std::future::poll_fn(|cx| b.poll_chunk(cx))
                 .await
                 .transpose()
-                .map_err(|e| BodyError(Box::new(e))),
+                .map_err(BodyError::new),
         }
     }
 
@@ -368,7 +374,7 @@ impl HttpTransport {
     }
 
     async fn attempt_head(&self, req: Outgoing) -> Result<Answer> {
-        let resp = match &self.http {
+        let mut resp = match &self.http {
             Engine::Reqwest(client) => {
                 let mut r = reqwest::Request::new(req.method, req.url);
                 *r.headers_mut() = req.headers;
@@ -404,7 +410,6 @@ impl HttpTransport {
         }
         let status = resp.status.as_u16();
         let headers = resp.headers.clone();
-        let mut resp = resp;
         let body = read_limited(&mut resp, MAX_ERROR_BODY)
             .await
             .map(|b| String::from_utf8_lossy(&b).into_owned())
