@@ -567,15 +567,31 @@ impl AsyncRead for SharedTcp {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
+        let tcp = &self.0;
         loop {
-            std::task::ready!(self.0.poll_read_ready(cx))?;
-            match self.0.try_read(buf.initialize_unfilled()) {
-                Ok(n) => {
-                    buf.advance(n);
-                    return Poll::Ready(Ok(()));
+            std::task::ready!(tcp.poll_read_ready(cx))?;
+            let want = buf.remaining();
+            let mut read = None;
+            // The read runs inside `try_io` so that a short read, which
+            // drained the socket, clears the readiness seen before the read
+            // (what tokio's own `TcpStream` does): the next poll waits for
+            // the driver instead of paying a `recv` that says EAGAIN. Data
+            // arriving after the read has a newer readiness tick, which this
+            // does not clear. `try_read_buf` reads into the unfilled part
+            // without zeroing it first.
+            let outer = tcp.try_io(tokio::io::Interest::READABLE, || {
+                let n = tcp.try_read_buf(&mut *buf)?;
+                read = Some(n);
+                if n > 0 && n < want {
+                    Err(io::ErrorKind::WouldBlock.into())
+                } else {
+                    Ok(())
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
-                Err(e) => return Poll::Ready(Err(e)),
+            });
+            match (read, outer) {
+                (Some(_), _) | (None, Ok(())) => return Poll::Ready(Ok(())),
+                (None, Err(e)) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                (None, Err(e)) => return Poll::Ready(Err(e)),
             }
         }
     }
