@@ -302,7 +302,56 @@ fn labels_of_served(served: Option<&str>) -> Option<(String, String)> {
     Some((p.to_owned(), m.to_owned()))
 }
 
+/// The connection-level service: `POST /v1/chat/completions` goes to
+/// [`chat_body`] at once, everything else through the axum routes. The hot
+/// route skips axum's routing, its middleware (which boxes the inner
+/// future) and the boxing of the request body; the answers and the
+/// `/metrics` counts are the same as through the routes.
+#[derive(Clone)]
+pub(crate) struct Service {
+    app: hyper_util::service::TowerToHyperService<axum::Router>,
+    state: Shared,
+}
+
+impl Service {
+    pub(crate) fn new(state: Shared) -> Service {
+        Service {
+            app: hyper_util::service::TowerToHyperService::new(routes(state.clone())),
+            state,
+        }
+    }
+}
+
+impl hyper::service::Service<http::Request<hyper::body::Incoming>> for Service {
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = Pin<Box<dyn Future<Output = std::result::Result<Response, Self::Error>> + Send>>;
+
+    fn call(&self, req: http::Request<hyper::body::Incoming>) -> Self::Future {
+        if req.method() == http::Method::POST && req.uri().path() == "/v1/chat/completions" {
+            let st = self.state.clone();
+            Box::pin(async move {
+                let (parts, body) = req.into_parts();
+                let resp = chat_body(st.clone(), parts, body).await;
+                st.metrics.http("chat_completions", resp.status().as_u16());
+                Ok(resp)
+            })
+        } else {
+            Box::pin(self.app.call(req))
+        }
+    }
+}
+
 async fn chat(State(st): State<Shared>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    chat_body(st, parts, body).await
+}
+
+async fn chat_body<B>(st: Shared, parts: http::request::Parts, body: B) -> Response
+where
+    B: http_body::Body<Data = Bytes>,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     let inflight = Inflight::new(&st);
     let max = st.settings.max_in_flight;
     if st.metrics.inflight.load(Ordering::Relaxed) > max as i64 {
@@ -320,7 +369,6 @@ async fn chat(State(st): State<Shared>, req: Request) -> Response {
         return resp;
     }
     let started = Instant::now();
-    let (parts, body) = req.into_parts();
     let key = match authorize(&st, &parts.headers) {
         Ok(k) => k,
         Err(f) => return f.into_response(),
@@ -345,17 +393,17 @@ async fn chat(State(st): State<Shared>, req: Request) -> Response {
     {
         return too_large();
     }
-    let bytes: Bytes = match axum::body::to_bytes(body, max).await {
-        Ok(b) => b,
-        Err(e) => {
-            let is_limit = is_length_limit(&e);
-            if is_limit {
-                return too_large();
+    let bytes: Bytes =
+        match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, max)).await {
+            Ok(b) => b.to_bytes(),
+            Err(e) => {
+                if e.is::<http_body_util::LengthLimitError>() || is_length_limit(&*e) {
+                    return too_large();
+                }
+                return Failure::router(400, format!("could not read the request body: {e}"))
+                    .into_response();
             }
-            return Failure::router(400, format!("could not read the request body: {e}"))
-                .into_response();
-        }
-    };
+        };
     let (ctx, level) = match context(&parts.headers) {
         Ok(x) => x,
         Err(f) => return f.into_response(),
@@ -680,7 +728,7 @@ async fn stopped(rx: &mut watch::Receiver<bool>) {
 }
 
 /// Whether reading the body failed on the size limit.
-fn is_length_limit(e: &axum::Error) -> bool {
+fn is_length_limit(e: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
         if err.to_string().contains("length limit exceeded") {

@@ -42,7 +42,6 @@ use std::time::Duration;
 
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -182,7 +181,7 @@ impl Server {
             shutdown: _keep,
             hard_stop,
         } = self;
-        let app = app::routes(state.clone());
+        let app = app::Service::new(state.clone());
         let (began_tx, began_rx) = tokio::sync::oneshot::channel::<()>();
         let draining = state.clone();
         let signal = async move {
@@ -233,7 +232,7 @@ impl Server {
 /// and caps hyper's read buffer.
 async fn serve_connections(
     listener: TcpListener,
-    app: axum::Router,
+    app: app::Service,
     signal: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
@@ -269,8 +268,7 @@ async fn serve_connections(
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!("requesty-router: cannot set TCP_NODELAY: {e}");
         }
-        let service = TowerToHyperService::new(app.clone());
-        let conn = graceful.watch(http.serve_connection(TokioIo::new(tcp), service));
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(tcp), app.clone()));
         tokio::spawn(async move {
             // The whole request runs in this task (the upstream connection
             // too, with the direct engine); hyper's signals between a
