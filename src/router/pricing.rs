@@ -302,15 +302,15 @@ impl PriceTable {
     /// assert_eq!(prices.get("openai", "no-such-model"), None);
     /// ```
     pub fn get(&self, provider: &str, model: &str) -> Option<Price> {
-        let provider = provider.trim().to_ascii_lowercase();
-        let model = model.trim().to_ascii_lowercase();
+        let provider = lower(provider);
+        let model = lower(model);
         if provider.is_empty() || model.is_empty() {
             return None;
         }
         if let Some(price) = self.lookup(&provider, &model) {
             return Some(price);
         }
-        if AGGREGATORS.contains(&provider.as_str())
+        if AGGREGATORS.contains(&&*provider)
             && let Some((vendor, inner)) = model.split_once('/')
             && !vendor.is_empty()
             && !inner.is_empty()
@@ -318,7 +318,24 @@ impl PriceTable {
         {
             return Some(price);
         }
-        self.prices.get(&format!("{provider}/*")).copied()
+        self.entry(&provider, "*")
+    }
+
+    /// The entry `provider/model`, looked up without allocating when the
+    /// id is short (a lookup runs for every answer the router prices).
+    fn entry(&self, provider: &str, model: &str) -> Option<Price> {
+        let len = provider.len() + 1 + model.len();
+        let mut buf = [0u8; 128];
+        if len <= buf.len() {
+            buf[..provider.len()].copy_from_slice(provider.as_bytes());
+            buf[provider.len()] = b'/';
+            buf[provider.len() + 1..len].copy_from_slice(model.as_bytes());
+            // Two `&str`s and a '/' joined: valid UTF-8.
+            if let Ok(key) = std::str::from_utf8(&buf[..len]) {
+                return self.prices.get(key).copied();
+            }
+        }
+        self.prices.get(&format!("{provider}/{model}")).copied()
     }
 
     /// The cost in USD of a request to `model` from `provider` that used
@@ -346,11 +363,21 @@ impl PriceTable {
     /// Steps 1–2 of the lookup: the exact id, then the id without a
     /// trailing date or version.
     fn lookup(&self, provider: &str, model: &str) -> Option<Price> {
-        if let Some(price) = self.prices.get(&format!("{provider}/{model}")) {
-            return Some(*price);
+        if let Some(price) = self.entry(provider, model) {
+            return Some(price);
         }
         let base = strip_version(model)?;
-        self.prices.get(&format!("{provider}/{base}")).copied()
+        self.entry(provider, base)
+    }
+}
+
+/// `s` trimmed and in ASCII lower case, borrowed when it already is.
+fn lower(s: &str) -> std::borrow::Cow<'_, str> {
+    let s = s.trim();
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(s)
     }
 }
 
@@ -851,6 +878,29 @@ mod tests {
     }
 
     // --- overrides ---------------------------------------------------------
+
+    #[test]
+    fn ids_longer_than_the_lookup_buffer_and_non_ascii_ids_are_found() {
+        let mut t = PriceTable::bundled();
+        let long = format!("m-{}", "x".repeat(200));
+        t.set(&format!("acme/{long}"), Price::per_million(2.0, 3.0))
+            .set("acme/modèle-été", Price::per_million(4.0, 5.0))
+            .set("acme/*", Price::per_million(6.0, 7.0));
+        assert_eq!(t.get("acme", &long), Some(Price::per_million(2.0, 3.0)));
+        assert_eq!(
+            t.get("ACME", &format!("{long}-latest").to_uppercase()),
+            Some(Price::per_million(2.0, 3.0))
+        );
+        assert_eq!(
+            t.get("acme", " modèle-été "),
+            Some(Price::per_million(4.0, 5.0))
+        );
+        // Neither exact nor versioned: the provider's wildcard.
+        assert_eq!(
+            t.get("acme", &"y".repeat(300)),
+            Some(Price::per_million(6.0, 7.0))
+        );
+    }
 
     #[test]
     fn set_adds_and_replaces() {

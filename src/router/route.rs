@@ -473,6 +473,11 @@ impl Router {
         self.flush_logs().await;
     }
 
+    /// Whether a provider with this id is registered.
+    pub(crate) fn has_provider(&self, id: &str) -> bool {
+        self.inner.providers.contains_key(id)
+    }
+
     /// The registered provider ids, sorted.
     pub fn provider_ids(&self) -> Vec<String> {
         let mut v: Vec<String> = self.inner.providers.keys().cloned().collect();

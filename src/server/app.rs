@@ -290,7 +290,7 @@ impl Drop for Inflight {
 /// Provider and model labels for a request that has no served target.
 fn labels_of_request(st: &AppState, model: Option<&str>) -> (String, String) {
     if let Some((p, m)) = model.and_then(|m| m.split_once('/'))
-        && st.router.provider_ids().iter().any(|id| id == p)
+        && st.router.has_provider(p)
     {
         return (p.to_owned(), m.to_owned());
     }
@@ -434,7 +434,7 @@ where
             let (provider, model) = labels_of_served(c.meta.served_by()).unwrap_or(requested);
             let cost = c.usage.as_ref().and_then(|u| u.cost).unwrap_or(0.0);
             spend(&st, key, cost);
-            st.metrics.chat(&ChatOutcome {
+            st.metrics.chat(ChatOutcome {
                 provider,
                 model,
                 stream: false,
@@ -458,7 +458,7 @@ where
         }
         Err(e) => {
             let f = Failure::from_error(&e);
-            st.metrics.chat(&ChatOutcome {
+            st.metrics.chat(ChatOutcome {
                 provider: requested.0,
                 model: requested.1,
                 stream: false,
@@ -509,7 +509,7 @@ impl StreamEnd {
         self.done = true;
         let cost = self.usage.as_ref().and_then(|u| u.cost).unwrap_or(0.0);
         spend(&self.st, self.key, cost);
-        self.st.metrics.chat(&ChatOutcome {
+        self.st.metrics.chat(ChatOutcome {
             provider: self.labels.0.clone(),
             model: self.labels.1.clone(),
             stream: true,

@@ -87,9 +87,9 @@ impl Metrics {
         *m.http.entry((route, status)).or_default() += 1;
     }
 
-    pub(crate) fn chat(&self, o: &ChatOutcome) {
+    pub(crate) fn chat(&self, o: ChatOutcome) {
         let mut m = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let mut key = (o.provider.clone(), o.model.clone());
+        let mut key = (o.provider, o.model);
         if !m.series.contains_key(&key) && m.series.len() >= MAX_SERIES {
             key = ("other".to_owned(), "other".to_owned());
         }
@@ -290,7 +290,7 @@ mod tests {
     #[test]
     fn renders_histograms_and_escapes() {
         let m = Metrics::default();
-        m.chat(&ChatOutcome {
+        m.chat(ChatOutcome {
             provider: "p".into(),
             model: "m\"x".into(),
             outcome: "ok",
