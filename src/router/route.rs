@@ -473,7 +473,8 @@ impl Router {
         self.flush_logs().await;
     }
 
-    /// Whether a provider with this id is registered.
+    /// Whether a provider with this id is registered (the server's labels).
+    #[cfg(feature = "server")]
     pub(crate) fn has_provider(&self, id: &str) -> bool {
         self.inner.providers.contains_key(id)
     }
