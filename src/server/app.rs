@@ -397,7 +397,7 @@ where
         match http_body_util::BodyExt::collect(http_body_util::Limited::new(body, max)).await {
             Ok(b) => b.to_bytes(),
             Err(e) => {
-                if e.is::<http_body_util::LengthLimitError>() || is_length_limit(&*e) {
+                if e.is::<http_body_util::LengthLimitError>() {
                     return too_large();
                 }
                 return Failure::router(400, format!("could not read the request body: {e}"))
@@ -725,16 +725,4 @@ async fn stopped(rx: &mut watch::Receiver<bool>) {
         // The server is gone: never "stopped" through this channel.
         std::future::pending::<()>().await;
     }
-}
-
-/// Whether reading the body failed on the size limit.
-fn is_length_limit(e: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = cur {
-        if err.to_string().contains("length limit exceeded") {
-            return true;
-        }
-        cur = err.source();
-    }
-    false
 }

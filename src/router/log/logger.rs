@@ -134,10 +134,10 @@ impl SinkQueue {
 /// [`LINGER_BATCH`] records are waiting.
 const LINGER: std::time::Duration = std::time::Duration::from_millis(10);
 
-/// The linger ends early when this many records wait: under load, batches
-/// stay small (a batch of ~100 records serialised and written at once
-/// raised the server's p99 at 10,000 req/s from ~2.4 to ~4.4 ms), and the
-/// submitter wakes the pipeline once per this many records.
+/// The linger ends early when this many records wait, so batches stay small
+/// under load (at 10,000 req/s a 10 ms batch would hold ~100 records,
+/// tagged, serialised and written in one burst on cores the requests
+/// share); the submitter then wakes the pipeline once per this many records.
 const LINGER_BATCH: i64 = 32;
 
 /// The largest batch handed to the sinks at once.
