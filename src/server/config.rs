@@ -1086,6 +1086,11 @@ mod tests {
         None
     }
 
+    /// Parses and builds `text` with no environment.
+    fn build(text: &str) -> Result<Built, ConfigError> {
+        Config::parse(text, "r.toml").unwrap().build(&no_env)
+    }
+
     #[test]
     fn syntax_errors_have_positions() {
         let e = Config::parse("[server]\nlisten = 8080\n", "r.toml").unwrap_err();
@@ -1098,44 +1103,27 @@ mod tests {
     #[test]
     fn http_engine_is_checked_and_applied() {
         let ok = "[providers.local]\ntype = \"openai_compatible\"\nbase_url = \"http://127.0.0.1:1/v1\"\nhttp_engine = \"reqwest\"\n";
-        assert!(Config::parse(ok, "r.toml").unwrap().build(&no_env).is_ok());
+        assert!(build(ok).is_ok());
         for engine in ["auto", "direct"] {
             let text = ok.replace("reqwest", engine);
-            assert!(
-                Config::parse(&text, "r.toml")
-                    .unwrap()
-                    .build(&no_env)
-                    .is_ok()
-            );
+            assert!(build(&text).is_ok());
         }
-        let e = Config::parse(&ok.replace("\"reqwest\"", "\"curl\""), "r.toml")
-            .unwrap()
-            .build(&no_env)
-            .unwrap_err();
+        let e = build(&ok.replace("\"reqwest\"", "\"curl\"")).unwrap_err();
         assert_eq!(e.position, Some((4, 15)), "{e}");
         assert!(e.message.contains("unknown http_engine \"curl\""), "{e}");
         let mock = "[providers.mock]\ntype = \"mock\"\nhttp_engine = \"direct\"\n";
-        let e = Config::parse(mock, "r.toml")
-            .unwrap()
-            .build(&no_env)
-            .unwrap_err();
+        let e = build(mock).unwrap_err();
         assert!(e.message.contains("not mock"), "{e}");
     }
 
     #[test]
     fn semantic_errors_have_positions() {
         let text = "[providers.x]\ntype = \"nope\"\n";
-        let e = Config::parse(text, "r.toml")
-            .unwrap()
-            .build(&no_env)
-            .unwrap_err();
+        let e = build(text).unwrap_err();
         assert_eq!(e.position, Some((2, 8)), "{e}");
         assert!(e.message.contains("unknown type \"nope\""), "{e}");
         let text = "[providers.mock]\ntype = \"mock\"\n\n[policies.p]\ntargets = [\"ghost/m\"]\n";
-        let e = Config::parse(text, "r.toml")
-            .unwrap()
-            .build(&no_env)
-            .unwrap_err();
+        let e = build(text).unwrap_err();
         assert_eq!(e.position.map(|p| p.0), Some(4), "{e}");
         assert!(e.message.contains("ghost"), "{e}");
     }
