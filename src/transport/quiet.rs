@@ -1,6 +1,9 @@
 //! Polling without self-inflicted yields.
 
+#[cfg(requesty_loom)]
+use loom::sync::atomic::AtomicU8;
 use std::sync::Arc;
+#[cfg(not(requesty_loom))]
 use std::sync::atomic::AtomicU8;
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Release};
 use std::task::{Context, Poll, Waker};
@@ -95,7 +98,9 @@ pub(crate) async fn quietly<F: std::future::Future>(f: F) -> F::Output {
     std::future::poll_fn(|cx| quiet.poll(&waker, cx, |cx| f.as_mut().poll(cx))).await
 }
 
-#[cfg(test)]
+// loom's atomics work only inside `loom::model`: under `requesty_loom` only
+// the model below runs.
+#[cfg(all(test, not(requesty_loom)))]
 mod tests {
     use super::*;
 
@@ -239,5 +244,55 @@ mod tests {
         });
         drop(tx);
         waker_thread.join().unwrap();
+    }
+}
+
+/// Every interleaving of a wake from another thread with a round of
+/// polling, explored by loom: the wake either makes another round or
+/// reaches the task. (The two-flag version this replaced fails here: the
+/// wake reads "polling", the round ends and reads "not woken", then the
+/// wake sets "woken" for nobody.) Run with
+/// `RUSTFLAGS="--cfg requesty_loom" cargo test --lib --no-default-features quiet::loom`.
+#[cfg(all(test, requesty_loom))]
+mod loom_tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+
+    struct Count(AtomicUsize);
+
+    impl std::task::Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_wake_racing_a_round_is_never_lost() {
+        loom::model(|| {
+            let (quiet, waker) = Quiet::new();
+            let count = Arc::new(Count(AtomicUsize::new(0)));
+            let task = Waker::from(count.clone());
+            let mut cx = Context::from_waker(&task);
+            // A first round registers the task's waker.
+            assert!(
+                quiet
+                    .poll(&waker, &mut cx, |_| Poll::<()>::Pending)
+                    .is_pending()
+            );
+            let other = waker.clone();
+            let t = loom::thread::spawn(move || other.wake_by_ref());
+            let mut rounds = 0;
+            let r = quiet.poll(&waker, &mut cx, |_| {
+                rounds += 1;
+                Poll::<()>::Pending
+            });
+            t.join().unwrap();
+            assert!(r.is_pending());
+            assert!(
+                rounds == 2 || count.0.load(SeqCst) == 1,
+                "the wake was lost: {rounds} round(s), {} wake(s) of the task",
+                count.0.load(SeqCst)
+            );
+        });
     }
 }
