@@ -155,7 +155,8 @@ fn header() {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("# requesty benchmarks\n");
     println!(
-        "Machine: {cores} CPUs ({cpu}); load average at start: {}.\n",
+        "Machine: {cores} CPUs ({cpu}); idle policy: {}; load average at start: {}.\n",
+        sys::idle_policy(),
         sys::loadavg()
     );
 }

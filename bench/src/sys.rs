@@ -69,6 +69,30 @@ pub fn loadavg() -> String {
         .join(" ")
 }
 
+/// The CPU idle policy, which decides what waking a sleeping process costs
+/// (on a VM, waking a halted vCPU): the cpuidle driver and governor, and
+/// the guest halt-poll window when the `haltpoll` driver is loaded.
+pub fn idle_policy() -> String {
+    let read = |p: &str| std::fs::read_to_string(p).map(|s| s.trim().to_owned()).ok();
+    let mut parts = Vec::new();
+    if let Some(d) = read("/sys/devices/system/cpu/cpuidle/current_driver") {
+        parts.push(format!("cpuidle driver {d}"));
+    }
+    if let Some(g) = read("/sys/devices/system/cpu/cpuidle/current_governor_ro")
+        .or_else(|| read("/sys/devices/system/cpu/cpuidle/current_governor"))
+    {
+        parts.push(format!("governor {g}"));
+    }
+    if let Some(ns) = read("/sys/module/haltpoll/parameters/guest_halt_poll_ns") {
+        parts.push(format!("guest_halt_poll_ns {ns}"));
+    }
+    if parts.is_empty() {
+        "unknown".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
 /// Percentile `p` (0..=100) of sorted values, nearest rank.
 pub fn pct(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
