@@ -11,7 +11,9 @@
 #   bash bench/callgrind-router.sh [ROUTER_BIN] [N]
 #
 # Needs valgrind (callgrind_control, callgrind_annotate) and python3. The router binary needs
-# debug info for the per-function lines (the totals do not).
+# debug info for the per-function lines (the totals do not). BENCH_BIN names the bench binary
+# (default: bench/target/release/bench); KEEP=1 keeps the work directory with the callgrind dump
+# (for `callgrind_annotate --tree=calling`).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-$here/../target/release/requesty-router}
