@@ -35,35 +35,17 @@ router_port=$(free_port)
 
 "$bench" mock --listen "127.0.0.1:$mock_port" >"$work/mock.out" 2>&1 &
 pids+=($!)
-cat >"$work/router.toml" <<EOF
-[router]
-env_providers = false
-
-[providers.bench]
-type = "openai_compatible"
-base_url = "http://127.0.0.1:$mock_port/v1"
-
-[logging]
-dir = "$work/logs"
-EOF
+# The router config and the request `bench router` uses (bench/src/server.rs, bench/src/client.rs).
+"$bench" router-files --upstream "127.0.0.1:$mock_port" --dir "$work"
 valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
   "$bin" serve --config "$work/router.toml" --listen "127.0.0.1:$router_port" >"$work/router.out" 2>&1 &
 vg=$!
 pids+=($vg)
 
-python3 - "$router_port" "$n" "$warmup" "$vg" <<'PY'
-import http.client, json, subprocess, sys, time
+python3 - "$router_port" "$n" "$warmup" "$vg" "$work/request.json" <<'PY'
+import http.client, subprocess, sys, time
 port, n, warmup, pid = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-# The bench's request (bench/src/client.rs: requesty_request).
-body = json.dumps({
-    "model": "bench/gpt-4o-mini",
-    "messages": [
-        {"role": "system", "content": "You are a helpful assistant. Answer in one or two sentences."},
-        {"role": "user", "content": "What is the capital of France, and since when has it been the capital?"},
-    ],
-    "temperature": 0.2,
-    "max_tokens": 256,
-})
+body = open(sys.argv[5], "rb").read()
 for _ in range(600):
     try:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)

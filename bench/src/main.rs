@@ -13,6 +13,8 @@
 //! bench proxy            the proxy floor's server alone (spawned; --upstream ADDR --threads N;
 //!                        --raw: the lean floor, one task driving both connections)
 //! bench profile          one client and scenario alone, for perf (--peer, --scenario c1|c64|stream, --base, --model)
+//! bench router-files     writes `bench router`'s router config (--upstream ADDR) and its request body
+//!                        to --dir DIR (router.toml, request.json; for bench/callgrind-router.sh)
 //!
 //! options: --rounds N (5)  --scale X (1.0)  --streams N (1000)  --secs S (2)
 //!          --router-bin PATH (default ../target/release/requesty-router, or $REQUESTY_ROUTER_BIN)
@@ -45,6 +47,7 @@ struct Opts {
     model: String,
     base: String,
     upstream: String,
+    dir: PathBuf,
     router_bin: Option<PathBuf>,
 }
 
@@ -62,6 +65,7 @@ fn opts() -> Opts {
         model: "gpt-4o-mini".into(),
         base: String::new(),
         upstream: String::new(),
+        dir: PathBuf::from("."),
         router_bin: std::env::var_os("REQUESTY_ROUTER_BIN").map(PathBuf::from),
     };
     let mut args = std::env::args().skip(1);
@@ -82,6 +86,7 @@ fn opts() -> Opts {
             "--model" => o.model = val(),
             "--base" => o.base = val(),
             "--router-bin" => o.router_bin = Some(PathBuf::from(val())),
+            "--dir" => o.dir = PathBuf::from(val()),
             cmd if first && !cmd.starts_with('-') => o.cmd = cmd.to_owned(),
             other => panic!("unknown argument {other:?} (see the header of bench/src/main.rs)"),
         }
@@ -123,6 +128,7 @@ fn main() {
         "router-memory" => router_memory_only(&o),
         "router-seq" => router_seq_only(&o),
         "router-ttft" => router_ttft_only(&o),
+        "router-files" => router_files(&o),
         "client-ttft" => client_ttft(&o),
         "dispatch-stream" => {
             let r = dispatch::run_stream(((2_000.0 * o.scale) as usize).max(100));
@@ -627,6 +633,17 @@ fn router_ttft_only(o: &Opts) {
             f[1] - f[0]
         );
     }
+}
+
+/// The router config `bench router` runs with (upstream `--upstream`, logs
+/// in `DIR/logs`) and the request body it sends through the router, as
+/// `DIR/router.toml` and `DIR/request.json`.
+fn router_files(o: &Opts) {
+    let config = server::config_toml(&o.upstream, &o.dir.join("logs"));
+    std::fs::write(o.dir.join("router.toml"), config).expect("write router.toml");
+    let model = format!("{}/gpt-4o-mini", server::PROVIDER);
+    let body = serde_json::to_vec(&client::requesty_request(&model)).expect("encode the request");
+    std::fs::write(o.dir.join("request.json"), body).expect("write request.json");
 }
 
 /// Only the sequential added latency and the router's CPU per request.
